@@ -1,0 +1,1 @@
+"""Rule files: loading with line numbers, validation, and the validated catalog."""

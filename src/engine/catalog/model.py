@@ -1,0 +1,174 @@
+"""The validated catalog: plans, tasks, units, references, grammar, calendar and policy.
+
+Everything here is resolved: unit spellings are unit ids, deadline phrases are typed
+timings, sub-tasks carry what they inherit from their parent. The catalog is immutable
+data; nothing in it reads the clock, the database or the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from engine.calendar import WorkingCalendar
+from engine.catalog.schema import CycleSpec, JobsFile, MilestoneSpec, Policy, ReportingFile
+from engine.text import normalize
+from engine.timing.models import Timing
+from engine.timing.parse import PhraseBook
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    organisation: str
+    kind: str
+    role: str
+    emails: tuple[str, ...]
+    valid_from: date | None
+    valid_to: date | None
+    successor: str | None
+    members: tuple[str, ...]
+
+    def exists_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+@dataclass(frozen=True)
+class Task:
+    """One task row (or sub-item) of a plan, resolved."""
+
+    plan: str
+    id: str
+    parent: str | None
+    section: str
+    content: str
+    lead: tuple[str, ...]
+    lead_printed: tuple[str, ...]
+    cooperating: tuple[str, ...]
+    deadline: str
+    timing: Timing
+    patterns: tuple[str, ...]
+    explicit_timing: bool
+    product: str | None
+    funding: str | None
+    note: str | None
+    tags: tuple[str, ...]
+    milestone_units: dict[str, tuple[str, ...]]
+    subtasks: tuple[str, ...]
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    number: str
+    title: str
+    issuer: str
+    signed: date
+    horizon_text: str
+    start: date
+    end: date | None
+    coordinating_unit: str
+    implements: tuple[str, ...]
+    source: str | None
+    tasks: tuple[Task, ...]
+    file: str
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+    def task(self, task_id: str) -> Task | None:
+        for task in self.tasks:
+            if task.id == task_id:
+                return task
+        return None
+
+
+@dataclass(frozen=True)
+class Reference:
+    id: str
+    title: str
+    match: tuple[str, ...]
+    milestones: tuple[MilestoneSpec, ...]
+    note: str | None
+
+    def milestones_for(self, plan: str, task: str) -> list[MilestoneSpec]:
+        """Milestones that apply to a task: unscoped ones and those scoped to it or its plan."""
+        return [
+            m
+            for m in self.milestones
+            if m.plan in (None, plan) and (m.task is None or (m.plan == plan and m.task == task))
+        ]
+
+
+@dataclass
+class Catalog:
+    units: dict[str, Unit]
+    plans: dict[str, Plan]
+    references: dict[str, Reference]
+    phrases: PhraseBook
+    calendar: WorkingCalendar
+    reporting: ReportingFile
+    jobs: JobsFile
+    warnings: list[str] = field(default_factory=list)
+    _unit_keys: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for unit in self.units.values():
+            for spelling in (unit.name, *unit.aliases, unit.id):
+                self._unit_keys.setdefault(normalize(spelling), unit.id)
+
+    @property
+    def policy(self) -> Policy:
+        return self.reporting.policy
+
+    def unit_id(self, spelling: str) -> str | None:
+        """The id of the unit a printed spelling names, or None."""
+        return self._unit_keys.get(normalize(spelling))
+
+    def find_plan(self, key: str) -> Plan | None:
+        """A plan by id or by its printed number ("522/QĐ-BTP", "522")."""
+        if key in self.plans:
+            return self.plans[key]
+        wanted = normalize(key)
+        for plan in self.plans.values():
+            number = normalize(plan.number)
+            if wanted in (number, number.split("/")[0]):
+                return plan
+        return None
+
+    def cycle_for(self, task: Task) -> CycleSpec | None:
+        for tag in task.tags:
+            name = self.reporting.tag_cycles.get(tag)  # type: ignore[call-overload]
+            if name:
+                return self.reporting.cycles[name]
+        return None
+
+    def current_unit(self, unit_id: str, day: date) -> str:
+        """Follow successor links: who holds ``unit_id``'s tasks on ``day``."""
+        seen = {unit_id}
+        unit = self.units[unit_id]
+        while unit.valid_to is not None and day > unit.valid_to and unit.successor:
+            if unit.successor in seen:
+                break
+            seen.add(unit.successor)
+            unit = self.units[unit.successor]
+        return unit.id
+
+    def members(self, unit_id: str) -> tuple[str, ...]:
+        """A group's member units (recursively), or the unit itself."""
+        unit = self.units[unit_id]
+        if unit.kind != "group" or not unit.members:
+            return (unit_id,)
+        out: list[str] = []
+        for member in unit.members:
+            for leaf in self.members(member):
+                if leaf not in out:
+                    out.append(leaf)
+        return tuple(out)

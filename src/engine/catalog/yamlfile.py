@@ -1,0 +1,101 @@
+"""YAML reading that remembers where every node came from.
+
+``load_yaml`` returns plain Python data plus a map from each node's path (``("tasks", 3,
+"deadline")``) to its 1-based line, so a validation error on any field can name its line.
+Duplicate keys, which PyYAML silently overwrites, are errors here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.catalog.errors import RuleError, field_name
+
+NodePath = tuple[str | int, ...]
+
+
+@dataclass
+class YamlDocument:
+    """A parsed file: its data, the line of every path, and the display path of the file."""
+
+    path: str
+    data: Any
+    lines: dict[NodePath, int] = field(default_factory=dict)
+
+    def line_of(self, node_path: Sequence[str | int]) -> int:
+        """The line of the deepest known node on ``node_path`` (a missing field: its parent)."""
+        key = tuple(node_path)
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[:-1]
+        return self.lines.get((), 1)
+
+    def error(self, node_path: Sequence[str | int], message: str) -> RuleError:
+        return RuleError(self.path, self.line_of(node_path), field_name(node_path), message)
+
+
+class _Constructor(yaml.SafeLoader):
+    pass
+
+
+def load_yaml(file: Path, display: str) -> tuple[YamlDocument | None, list[RuleError]]:
+    """Read one YAML file; on a syntax error return no document and the error with its line."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [RuleError(display, 1, "", f"tệp không phải UTF-8 ({exc.reason})")]
+    except OSError as exc:
+        return None, [RuleError(display, None, "", f"không đọc được tệp: {exc.strerror}")]
+    loader = _Constructor(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = exc.problem or exc.context or "lỗi cú pháp"
+        return None, [RuleError(display, line, "", f"lỗi cú pháp YAML: {problem}")]
+    finally:
+        loader.dispose()
+    document = YamlDocument(display, None)
+    errors: list[RuleError] = []
+    if node is None:
+        document.data = {}
+        return document, errors
+    document.data = _convert(node, (), document, errors, loader)
+    return document, errors
+
+
+def _convert(
+    node: yaml.Node,
+    path: NodePath,
+    document: YamlDocument,
+    errors: list[RuleError],
+    loader: yaml.SafeLoader,
+) -> Any:
+    document.lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int):
+                key = str(key)
+            child = (*path, key)
+            if key in result:
+                document.lines[child] = key_node.start_mark.line + 1
+                errors.append(document.error(child, "khóa bị khai báo hai lần"))
+                continue
+            result[key] = _convert(value_node, child, document, errors, loader)
+            document.lines[child] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _convert(item, (*path, index), document, errors, loader)
+            for index, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)
