@@ -144,6 +144,7 @@ class Captures:
     """What a template matched: typed values and free text in the phrase's own casing."""
 
     values: dict[str, str]
+    phrase: str
 
     def text(self, name: str) -> str | None:
         return self.values.get(name)
@@ -164,4 +165,4 @@ def match_template(pattern: re.Pattern[str], phrase: str) -> Captures | None:
         if same_shape and placeholder_type(name) is None:
             value = original[found.start(name) : found.end(name)]
         values[name] = value.strip()
-    return Captures(values)
+    return Captures(values, original)

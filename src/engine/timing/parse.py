@@ -195,7 +195,10 @@ class PhraseBook:
         context: ParseContext,
         label: str | None,
     ) -> Timing:
-        return _BUILDERS[spec.timing_class](self, spec, captures, context, label)
+        try:
+            return _BUILDERS[spec.timing_class](self, spec, captures, context, label)
+        except PhraseError as exc:
+            raise PhraseError(f"cụm từ thời hạn «{captures.phrase}»: {exc}") from None
 
 
 def _split(text: str, splitter: str) -> list[str]:

@@ -1,0 +1,59 @@
+"""Configuration: documented defaults < optional TOML file < ``ENGINE_*`` environment variables.
+
+The file is ``engine.toml`` in the working directory, or the path in ``ENGINE_CONFIG``; its
+keys are the field names below (``rules_dir = "rules"``, ``database_url = "..."``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ENGINE_", extra="ignore")
+
+    rules_dir: Path = Path("rules")
+    schedules_dir: Path = Path("schedules")
+    database_url: str = "sqlite:///var/engine.db"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8025
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_tls: bool = False
+    mail_from: str = "Văn phòng Bộ <van-phong-bo@btp.example>"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlSource(settings_cls))
+
+
+class _TomlSource(PydanticBaseSettingsSource):
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data().get(field_name), field_name, False
+
+    def _data(self) -> dict[str, Any]:
+        path = Path(os.environ.get("ENGINE_CONFIG", "engine.toml"))
+        if not path.is_file():
+            return {}
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._data().items() if k in self.settings_cls.model_fields}
+
+
+def load_settings(**overrides: Any) -> Settings:
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})

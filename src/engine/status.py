@@ -1,0 +1,501 @@
+"""Occurrences and their statuses as of a day: the heart of the engine, and pure.
+
+``evaluate(catalog, progress, as_of)`` expands every task into occurrences — one per lead
+unit and per milestone or period — and gives each exactly one :class:`Status`.
+
+Rules applied (``../shared/docs/domain.md`` and ``docs/timing.md``):
+
+* **Lead units.** A group is expanded to its members where the registry lists them; a unit
+  that no longer exists on the as-of day is replaced by its successor (the chain is
+  followed); duplicates collapse. A labelled milestone tied to units by ``milestone_units``
+  belongs to those units only.
+* **Due dates.** A period end or date on a non-working day rolls forward to the next working
+  day; "before day X" rolls back to the last working day before X.
+* **As of D** means the start of day D: due on D is still in time; D+1 is overdue. A record
+  dated on or before D counts.
+* **Plan not yet issued.** Before the signing date every occurrence is ``not_started``; a
+  deadline earlier than the signing date is kept, flagged ``precedes_issue``, and is overdue
+  from the signing date unless done.
+* **Recurring tasks** produce one occurrence per period from their start (the plan's start,
+  or "Từ tháng ...") up to the period containing D, never past the horizon; a period whose due
+  date falls before the start is skipped. Continuous tasks owe an update per period
+  (``reported`` / ``report_missing``); periodic tasks owe a deliverable per period.
+* **External schedules** take the reference's milestones; with none, ``awaiting_schedule``.
+* **Events and requests** make one occurrence per recorded trigger (a non-repeating event:
+  the first only), due a policy number of working days after it (or the request's own date);
+  with none, ``awaiting_event``.
+* **Sub-tasks.** A parent with no completion of its own is done when all its sub-tasks are,
+  on the last sub-task's date; a parent with no deadline is due with its last sub-task.
+* **Extensions** move the date used for "overdue" but not the one used for on-time / late.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from engine.catalog.model import Catalog, Plan, Task
+from engine.progress import Completion, Extension, Progress, Trigger
+from engine.timing.models import (
+    DatedTiming,
+    ExternalTiming,
+    Milestone,
+    RecurringTiming,
+    TimingClass,
+    TriggeredTiming,
+)
+
+
+class Status(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    DONE_ON_TIME = "done_on_time"
+    DONE_LATE = "done_late"
+    REPORTED = "reported"
+    REPORT_MISSING = "report_missing"
+    AWAITING_SCHEDULE = "awaiting_schedule"
+    AWAITING_EVENT = "awaiting_event"
+    NO_DEADLINE = "no_deadline"
+    SUSPENDED = "suspended"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+
+STATUS_LABELS: dict[Status, str] = {
+    Status.NOT_STARTED: "Chưa đến thời gian thực hiện",
+    Status.IN_PROGRESS: "Đang thực hiện, trong hạn",
+    Status.DUE_SOON: "Sắp đến hạn",
+    Status.OVERDUE: "Đang thực hiện, quá hạn",
+    Status.DONE_ON_TIME: "Đã hoàn thành đúng hạn",
+    Status.DONE_LATE: "Đã hoàn thành quá hạn",
+    Status.REPORTED: "Thường xuyên — đã cập nhật kỳ này",
+    Status.REPORT_MISSING: "Thường xuyên — chưa cập nhật kỳ này",
+    Status.AWAITING_SCHEDULE: "Chờ lịch của văn bản tham chiếu",
+    Status.AWAITING_EVENT: "Chưa phát sinh",
+    Status.NO_DEADLINE: "Chưa xác định thời hạn",
+    Status.SUSPENDED: "Tạm dừng",
+    Status.CANCELLED: "Không thực hiện",
+}
+
+#: Kinds of occurrence: a deliverable with a deadline, a continuous task's period update,
+#: or an obligation with no date yet. Only deliverables count in the completion rate.
+DELIVERABLE, UPDATE, UNDATED = "deliverable", "update", "undated"
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrence:
+    """One obligation of one lead unit, with its status as of the evaluation day."""
+
+    plan: str
+    task: str
+    unit: str
+    milestone: str
+    label: str | None
+    timing_class: str
+    kind: str
+    due: date | None
+    original_due: date | None
+    window_start: date | None
+    status: Status
+    done_on: date | None
+    days_overdue: int
+    working_days_overdue: int
+    working_days_to_due: int | None
+    precedes_issue: bool
+    printed_unit: str | None
+
+    @property
+    def key(self) -> str:
+        """Stable identity: ``plan/task/unit/milestone``."""
+        return f"{self.plan}/{self.task}/{self.unit}/{self.milestone}"
+
+
+_NO_WINDOW: None = None
+_ONE_DAY = timedelta(days=1)
+
+
+class _Evaluator:
+    """Evaluation of one catalog against one progress set on one day."""
+
+    def __init__(self, catalog: Catalog, progress: Progress, as_of: date):
+        self.catalog, self.progress, self.as_of = catalog, progress, as_of
+        self.calendar = catalog.calendar
+        self.policy = catalog.policy
+        self._predecessors = _predecessors(catalog)
+        self._roll_cache: dict[tuple[date, str], date] = {}
+        self._soon_cache: dict[date, date] = {}
+
+    # -- dates ---------------------------------------------------------------------------
+
+    def rolled(self, milestone: Milestone) -> date:
+        key = (milestone.nominal_due, milestone.roll)
+        due = self._roll_cache.get(key)
+        if due is None:
+            if milestone.roll == "forward":
+                due = self.calendar.roll_forward(milestone.nominal_due)
+            else:
+                due = self.calendar.roll_backward(milestone.nominal_due)
+            self._roll_cache[key] = due
+        return due
+
+    def soon_from(self, due: date) -> date:
+        start = self._soon_cache.get(due)
+        if start is None:
+            start = self.calendar.add_working_days(due, -self.policy.due_soon_working_days)
+            self._soon_cache[due] = start
+        return start
+
+    # -- units ---------------------------------------------------------------------------
+
+    def lead_units(self, task: Task) -> list[tuple[str, str | None]]:
+        """(current unit id, printed unit id if different) for every lead unit."""
+        out: dict[str, str | None] = {}
+        for printed in task.lead:
+            for member in self.catalog.members(printed):
+                current = self.catalog.current_unit(member, self.as_of)
+                out.setdefault(current, member if current != member else None)
+        return list(out.items())
+
+    def unit_matches(self, recorded: str | None, unit: str) -> bool:
+        return recorded is None or recorded in self._predecessors.get(unit, (unit,))
+
+    # -- occurrences ---------------------------------------------------------------------
+
+    def plan(self, plan: Plan) -> Iterator[Occurrence]:
+        """A plan's occurrences in task order; sub-tasks are evaluated before their parents."""
+        self._subtask_results: dict[tuple[str, str], list[Occurrence]] = {}
+        results: dict[str, list[Occurrence]] = {}
+        for task in sorted(plan.tasks, key=lambda t: 0 if t.parent else 1):
+            occurrences = list(self.task(plan, task))
+            results[task.id] = occurrences
+            if task.parent:
+                for occ in occurrences:
+                    self._subtask_results.setdefault((task.id, occ.unit), []).append(occ)
+        for task in plan.tasks:
+            yield from results[task.id]
+
+    def task(self, plan: Plan, task: Task) -> Iterator[Occurrence]:
+        timing = task.timing
+        for unit, printed in self.lead_units(task):
+            if isinstance(timing, DatedTiming):
+                for milestone in timing.milestones:
+                    owners = task.milestone_units.get(milestone.label or "")
+                    if owners and not any(self.unit_matches(o, unit) for o in owners):
+                        continue
+                    yield self.deliverable(plan, task, unit, printed, milestone, timing.timing_class)
+            elif isinstance(timing, RecurringTiming):
+                yield from self.recurring(plan, task, unit, printed, timing)
+            elif isinstance(timing, ExternalTiming):
+                yield from self.external(plan, task, unit, printed, timing)
+            elif isinstance(timing, TriggeredTiming):
+                yield from self.triggered(plan, task, unit, printed, timing)
+            elif task.subtasks:
+                yield self.derived_parent(plan, task, unit, printed)
+            else:
+                yield self.undated(plan, task, unit, printed, Status.NO_DEADLINE, timing.timing_class)
+
+    def deliverable(
+        self,
+        plan: Plan,
+        task: Task,
+        unit: str,
+        printed: str | None,
+        milestone: Milestone,
+        timing_class: str,
+        due: date | None = None,
+    ) -> Occurrence:
+        due = due or self.rolled(milestone)
+        done_on = self.completion(plan, task, unit, milestone.key, dated=True)
+        if done_on is None and task.subtasks:
+            done_on = self.subtasks_done(task, unit)
+        extended = self.extension(plan, task, unit, milestone.key)
+        return self.judge(
+            plan, task, unit, printed, milestone.key, milestone.label, timing_class,
+            DELIVERABLE, due, extended, milestone.window_start, done_on,
+        )
+
+    def judge(
+        self,
+        plan: Plan,
+        task: Task,
+        unit: str,
+        printed: str | None,
+        key: str,
+        label: str | None,
+        timing_class: str,
+        kind: str,
+        due: date,
+        extended: date | None,
+        window_start: date | None,
+        done_on: date | None,
+        reported: bool = False,
+    ) -> Occurrence:
+        as_of = self.as_of
+        effective = extended or due
+        status = self.administrative(plan, task, unit)
+        if status is None:
+            if reported:
+                status = Status.REPORTED
+            elif done_on is not None:
+                status = Status.DONE_ON_TIME if done_on <= due else Status.DONE_LATE
+            elif as_of < plan.signed or (window_start is not None and as_of < window_start):
+                status = Status.NOT_STARTED
+            elif as_of > effective:
+                status = Status.REPORT_MISSING if kind == UPDATE else Status.OVERDUE
+            elif as_of >= self.soon_from(effective):
+                status = Status.DUE_SOON
+            else:
+                status = Status.IN_PROGRESS
+        late = as_of > effective and status in (Status.OVERDUE, Status.REPORT_MISSING)
+        return Occurrence(
+            plan=plan.id,
+            task=task.id,
+            unit=unit,
+            milestone=key,
+            label=label,
+            timing_class=timing_class,
+            kind=kind,
+            due=effective,
+            original_due=due,
+            window_start=window_start,
+            status=status,
+            done_on=done_on,
+            days_overdue=(as_of - effective).days if late else 0,
+            working_days_overdue=self.calendar.working_days_between(effective, as_of) if late else 0,
+            working_days_to_due=(
+                self.calendar.working_days_between(as_of, effective) if as_of <= effective else None
+            ),
+            precedes_issue=due < plan.signed,
+            printed_unit=printed,
+        )
+
+    def undated(
+        self,
+        plan: Plan,
+        task: Task,
+        unit: str,
+        printed: str | None,
+        status: Status,
+        timing_class: str,
+        key: str = "-",
+    ) -> Occurrence:
+        if self.as_of < plan.signed:
+            status = Status.NOT_STARTED
+        done_on = self.completion(plan, task, unit, key, dated=True)
+        if done_on is not None:
+            status = Status.DONE_ON_TIME
+        status = self.administrative(plan, task, unit) or status
+        return Occurrence(
+            plan.id, task.id, unit, key, None, timing_class, UNDATED, None, None, None,
+            status, done_on, 0, 0, None, False, printed,
+        )
+
+    def administrative(self, plan: Plan, task: Task, unit: str) -> Status | None:
+        """Cancelled or suspended on the as-of day, by an admin's record."""
+        for record in self.progress.of("cancellations", plan.id, task.id):
+            if record.effective <= self.as_of and self.unit_matches(record.unit, unit):
+                return Status.CANCELLED
+        for record in self.progress.of("suspensions", plan.id, task.id):
+            if (
+                record.start <= self.as_of
+                and (record.end is None or self.as_of <= record.end)
+                and self.unit_matches(record.unit, unit)
+            ):
+                return Status.SUSPENDED
+        return None
+
+    def completion(
+        self, plan: Plan, task: Task, unit: str, key: str, *, dated: bool
+    ) -> date | None:
+        best: date | None = None
+        records: list[Completion] = self.progress.of("completions", plan.id, task.id)
+        for record in records:
+            if record.done_on > self.as_of or not self.unit_matches(record.unit, unit):
+                continue
+            if record.milestone == key or (record.milestone is None and dated):
+                best = record.done_on if best is None else min(best, record.done_on)
+        return best
+
+    def extension(self, plan: Plan, task: Task, unit: str, key: str) -> date | None:
+        latest: Extension | None = None
+        for record in self.progress.of("extensions", plan.id, task.id):
+            if record.granted_on > self.as_of or not self.unit_matches(record.unit, unit):
+                continue
+            if record.milestone in (None, key) and (latest is None or record.granted_on >= latest.granted_on):
+                latest = record
+        return latest.new_due if latest else None
+
+    def subtasks_done(self, task: Task, unit: str) -> date | None:
+        """The date all sub-tasks of ``task`` were done for ``unit``, if they all were."""
+        dates: list[date] = []
+        for sub_id in task.subtasks:
+            occurrences = self._subtask_results.get((sub_id, unit), [])
+            if not occurrences:
+                return None
+            for occ in occurrences:
+                if occ.done_on is None:
+                    return None
+                dates.append(occ.done_on)
+        return max(dates) if dates else None
+
+    def derived_parent(
+        self, plan: Plan, task: Task, unit: str, printed: str | None
+    ) -> Occurrence:
+        """A parent with no deadline of its own is due with its last dated sub-task."""
+        dues = [
+            o.original_due
+            for sub in task.subtasks
+            for o in self._subtask_results.get((sub, unit), [])
+            if o.original_due
+        ]
+        if not dues:
+            return self.undated(plan, task, unit, printed, Status.NO_DEADLINE, TimingClass.UNSPECIFIED)
+        due = max(dues)
+        milestone = Milestone(key="sub-tasks", label="Theo nhiệm vụ con", nominal_due=due)
+        return self.deliverable(plan, task, unit, printed, milestone, TimingClass.UNSPECIFIED, due=due)
+
+    def recurring(
+        self, plan: Plan, task: Task, unit: str, printed: str | None, timing: RecurringTiming
+    ) -> Iterator[Occurrence]:
+        cycle = self.catalog.cycle_for(task)
+        before_day = cycle.before_day if cycle else timing.before_day
+        due_day = cycle.due_day if cycle else timing.due_day
+        period = cycle.period if cycle else timing.period
+        continuous = timing.timing_class in (
+            TimingClass.CONTINUOUS, TimingClass.START_FROM, TimingClass.WHOLE_YEAR
+        ) and cycle is None
+        if continuous:
+            due_day = self.policy.update_cutoff_day
+        start = max(timing.start or plan.start, plan.start)
+        ends = [d for d in (timing.end, plan.end) if d is not None]
+        end = min(ends) if ends else None
+        last_shown = min(self.as_of, end) if end else self.as_of
+        emitted = False
+        for first_day, last_day, key in _periods(period, start, max(last_shown, start)):
+            nominal = _period_due(first_day, last_day, before_day, due_day)
+            milestone = Milestone(
+                key=key,
+                nominal_due=nominal,
+                roll="backward" if before_day else "forward",
+            )
+            due = self.rolled(milestone)
+            if due < start:
+                continue
+            emitted = True
+            if continuous:
+                reported = any(
+                    u.reported_on <= self.as_of and self.unit_matches(u.unit, unit)
+                    for u in self.progress.updates_for(plan.id, task.id, key)
+                )
+                window = start if self.as_of < start else None
+                yield self.judge(
+                    plan, task, unit, printed, key, None, timing.timing_class, UPDATE, due,
+                    None, window, None, reported=reported,
+                )
+            else:
+                done_on = self.completion(plan, task, unit, key, dated=False)
+                extended = self.extension(plan, task, unit, key)
+                yield self.judge(
+                    plan, task, unit, printed, key, None, timing.timing_class, DELIVERABLE,
+                    due, extended, start if self.as_of < start else None, done_on,
+                )
+            if self.as_of < start:
+                break
+        if not emitted:
+            yield self.undated(plan, task, unit, printed, Status.NOT_STARTED, timing.timing_class)
+        if timing.final is not None:
+            yield self.deliverable(plan, task, unit, printed, timing.final, timing.timing_class)
+
+    def external(
+        self, plan: Plan, task: Task, unit: str, printed: str | None, timing: ExternalTiming
+    ) -> Iterator[Occurrence]:
+        reference = self.catalog.references.get(timing.reference or "")
+        milestones = reference.milestones_for(plan.id, task.id) if reference else []
+        if not milestones:
+            yield self.undated(plan, task, unit, printed, Status.AWAITING_SCHEDULE, TimingClass.EXTERNAL)
+            return
+        for spec in milestones:
+            milestone = Milestone(key=f"{reference.id}:{spec.id}", label=spec.label, nominal_due=spec.due)  # type: ignore[union-attr]
+            yield self.deliverable(plan, task, unit, printed, milestone, TimingClass.EXTERNAL)
+
+    def triggered(
+        self, plan: Plan, task: Task, unit: str, printed: str | None, timing: TriggeredTiming
+    ) -> Iterator[Occurrence]:
+        kind = "event" if timing.timing_class == TimingClass.EVENT else "request"
+        records: list[Trigger] = sorted(
+            (t for t in self.progress.of("triggers", plan.id, task.id)
+             if t.kind == kind and t.occurred_on <= self.as_of),
+            key=lambda t: (t.occurred_on, t.key),
+        )
+        if kind == "event" and not timing.repeats:
+            records = records[:1]
+        if not records:
+            yield self.undated(plan, task, unit, printed, Status.AWAITING_EVENT, timing.timing_class)
+            return
+        grace = (
+            self.policy.event_grace_working_days if kind == "event"
+            else self.policy.request_default_working_days
+        )
+        for record in records:
+            start = max(record.occurred_on, timing.earliest) if timing.earliest else record.occurred_on
+            nominal = record.due or self.calendar.add_working_days(start, grace)
+            milestone = Milestone(key=f"{kind}:{record.key}", label=record.description, nominal_due=nominal)
+            yield self.deliverable(plan, task, unit, printed, milestone, timing.timing_class)
+
+
+def _predecessors(catalog: Catalog) -> dict[str, tuple[str, ...]]:
+    """For each unit, itself and every unit whose successor chain leads to it."""
+    result: dict[str, list[str]] = {uid: [uid] for uid in catalog.units}
+    for unit in catalog.units.values():
+        seen = {unit.id}
+        successor = unit.successor
+        while successor and successor not in seen:
+            result[successor].append(unit.id)
+            seen.add(successor)
+            successor = catalog.units[successor].successor
+    return {k: tuple(v) for k, v in result.items()}
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, _calendar.monthrange(year, month)[1])
+
+
+def _periods(period: str, start: date, until: date) -> Iterator[tuple[date, date, str]]:
+    """(first day, last day, key) of every month or quarter from ``start``'s to ``until``'s."""
+    step = 1 if period == "month" else 3
+    month = start.month if step == 1 else 3 * ((start.month - 1) // 3) + 1
+    year = start.year
+    while date(year, month, 1) <= until:
+        last_month = month + step - 1
+        key = f"{year}-{month:02d}" if step == 1 else f"{year}-Q{(month + 2) // 3}"
+        yield date(year, month, 1), _month_end(year, last_month), key
+        month += step
+        if month > 12:
+            month -= 12
+            year += 1
+
+
+def _period_due(first: date, last: date, before_day: int | None, due_day: int | None) -> date:
+    """A period's nominal due date (see :class:`RecurringTiming`)."""
+    if before_day is not None:
+        return date(last.year, last.month, min(before_day, last.day)) - _ONE_DAY
+    if due_day is not None:
+        return date(last.year, last.month, min(due_day, last.day))
+    return last
+
+
+def evaluate(catalog: Catalog, progress: Progress, as_of: date) -> list[Occurrence]:
+    """Every occurrence of every plan with its status as of ``as_of``."""
+    evaluator = _Evaluator(catalog, progress, as_of)
+    out: list[Occurrence] = []
+    for plan in catalog.plans.values():
+        out.extend(evaluator.plan(plan))
+    return out

@@ -1,0 +1,1 @@
+"""Persistence of recorded progress (SQLModel; SQLite by default, PostgreSQL by URL)."""

@@ -1,0 +1,93 @@
+"""Database engines and the few queries the rest of the engine needs.
+
+SQLite files get WAL and a busy timeout so that a CLI command and a running daemon can share
+one file; PostgreSQL is reached through ``postgresql+psycopg://`` URLs (a plain
+``postgresql://`` URL is accepted and given the psycopg driver).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from engine.progress import (
+    Cancellation,
+    Completion,
+    Extension,
+    PeriodUpdate,
+    Progress,
+    Suspension,
+    Trigger,
+)
+from engine.store.tables import (
+    CancellationRow,
+    CompletionRow,
+    ExtensionRow,
+    PeriodUpdateRow,
+    SuspensionRow,
+    TriggerRow,
+)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with the schema created; SQLite parent folders are created."""
+    parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername.startswith("sqlite") and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(parsed, pool_pre_ping=True)
+    if parsed.drivername.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    SQLModel.metadata.create_all(engine)
+    return engine
+
+
+def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def load_progress(engine: Engine) -> Progress:
+    """Every recorded fact, as the pure :class:`Progress` the status computation reads."""
+    with Session(engine) as session:
+        return Progress(
+            completions=[
+                Completion(r.plan, r.task, r.done_on, r.unit, r.milestone, r.note, r.evidence)
+                for r in session.exec(select(CompletionRow))
+            ],
+            updates=[
+                PeriodUpdate(r.plan, r.task, r.unit, r.period, r.reported_on, r.note)
+                for r in session.exec(select(PeriodUpdateRow))
+            ],
+            triggers=[
+                Trigger(r.plan, r.task, r.kind, r.key, r.occurred_on, r.due, r.description)  # type: ignore[arg-type]
+                for r in session.exec(select(TriggerRow))
+            ],
+            suspensions=[
+                Suspension(r.plan, r.task, r.start, r.reason, r.end, r.unit, r.document)
+                for r in session.exec(select(SuspensionRow))
+            ],
+            cancellations=[
+                Cancellation(r.plan, r.task, r.effective, r.reason, r.unit, r.document)
+                for r in session.exec(select(CancellationRow))
+            ],
+            extensions=[
+                Extension(r.plan, r.task, r.new_due, r.granted_on, r.reason, r.unit, r.milestone, r.document)
+                for r in session.exec(select(ExtensionRow))
+            ],
+        )
+
+
+def record(engine: Engine, row: SQLModel) -> SQLModel:
+    """Insert one record and return it with its id."""
+    with Session(engine) as session:
+        session.add(row)
+        session.commit()
+        session.refresh(row)
+        return row

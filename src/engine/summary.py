@@ -1,0 +1,86 @@
+"""The official tallies of Vietnamese task-tracking reports, computed from occurrences.
+
+Categories (the order reports print them in):
+
+* ``done_on_time`` / ``done_late``: deliverables done on or before / after their due date;
+* ``in_progress`` / ``overdue``: deliverables not done, due date not passed / passed
+  (``due_soon`` counts as in progress);
+* ``no_deadline``: "nhiệm vụ không có thời hạn" — continuous tasks (counted once per task and
+  unit, however many periods), tasks awaiting a schedule or an event, tasks with no deadline;
+* ``not_started``: not yet in force or window not open; ``stopped``: suspended or cancelled.
+
+Deliverables count once per occurrence (each milestone or period is an item of work); the
+completion rate is done / (done + in progress + overdue) over deliverables.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from engine.status import DELIVERABLE, Occurrence, Status
+
+CATEGORIES: dict[str, str] = {
+    "done_on_time": "Đã hoàn thành đúng hạn",
+    "done_late": "Đã hoàn thành quá hạn",
+    "in_progress": "Đang thực hiện trong hạn",
+    "overdue": "Đang thực hiện quá hạn",
+    "no_deadline": "Nhiệm vụ không có thời hạn",
+    "not_started": "Chưa đến thời gian thực hiện",
+    "stopped": "Tạm dừng / không thực hiện",
+}
+
+_BY_STATUS = {
+    Status.DONE_ON_TIME: "done_on_time",
+    Status.DONE_LATE: "done_late",
+    Status.IN_PROGRESS: "in_progress",
+    Status.DUE_SOON: "in_progress",
+    Status.OVERDUE: "overdue",
+    Status.NOT_STARTED: "not_started",
+    Status.SUSPENDED: "stopped",
+    Status.CANCELLED: "stopped",
+}
+
+
+def category(occurrence: Occurrence) -> str:
+    if occurrence.status in (Status.SUSPENDED, Status.CANCELLED):
+        return "stopped"
+    if occurrence.kind != DELIVERABLE:
+        return "not_started" if occurrence.status == Status.NOT_STARTED else "no_deadline"
+    return _BY_STATUS.get(occurrence.status, "no_deadline")
+
+
+@dataclass(frozen=True)
+class Tally:
+    key: str
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def completion_rate(self) -> float | None:
+        done = self.counts["done_on_time"] + self.counts["done_late"]
+        due = done + self.counts["in_progress"] + self.counts["overdue"]
+        return done / due if due else None
+
+
+def tally(occurrences: Iterable[Occurrence], key: Callable[[Occurrence], str]) -> list[Tally]:
+    """Counts per ``key`` (plan, unit, ...); non-deliverables once per (task, unit)."""
+    counters: dict[str, Counter[str]] = {}
+    seen: set[tuple[str, str, str, str]] = set()
+    for occ in occurrences:
+        group = key(occ)
+        cat = category(occ)
+        if occ.kind != DELIVERABLE:
+            marker = (group, occ.plan, occ.task, occ.unit)
+            if marker in seen:
+                continue
+            seen.add(marker)
+        counters.setdefault(group, Counter())[cat] += 1
+    return [
+        Tally(group, {name: counter.get(name, 0) for name in CATEGORIES})
+        for group, counter in sorted(counters.items())
+    ]

@@ -1,0 +1,86 @@
+"""Shared fixtures: the shipped rules, databases (SQLite file and, when started, PostgreSQL)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from engine.catalog.loader import load_catalog
+from engine.catalog.model import Catalog
+from engine.progress import Progress
+from engine.status import Occurrence, evaluate
+from engine.store.database import make_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES = ROOT / "rules"
+SCHEDULES = ROOT / "schedules"
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog(RULES, SCHEDULES)
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path) -> Path:
+    """A writable copy of rules/ and schedules/ side by side under tmp_path."""
+    shutil.copytree(RULES, tmp_path / "rules")
+    shutil.copytree(SCHEDULES, tmp_path / "schedules")
+    return tmp_path
+
+
+def occurrences_of(
+    catalog: Catalog, as_of: date, plan: str, task: str, progress: Progress | None = None
+) -> list[Occurrence]:
+    return [
+        o for o in evaluate(catalog, progress or Progress(), as_of) if o.plan == plan and o.task == task
+    ]
+
+
+def _postgres_url() -> str | None:
+    return os.environ.get("ENGINE_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh database: a real SQLite file, or a new schema-less database on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'engine.db'}"
+        return
+    base = _postgres_url()
+    if not base:
+        pytest.skip("PostgreSQL not started (scripts/postgres.sh sets ENGINE_TEST_POSTGRES_URL)")
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(base).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.rsplit("/", 1)[0] + "/" + name
+    yield url
+    _dispose_all()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+_ENGINES: list[Engine] = []
+
+
+def _dispose_all() -> None:
+    while _ENGINES:
+        _ENGINES.pop().dispose()
+
+
+@pytest.fixture
+def db(database_url: str) -> Engine:
+    engine = make_engine(database_url)
+    _ENGINES.append(engine)
+    return engine
