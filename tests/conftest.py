@@ -42,7 +42,9 @@ def occurrences_of(
     catalog: Catalog, as_of: date, plan: str, task: str, progress: Progress | None = None
 ) -> list[Occurrence]:
     return [
-        o for o in evaluate(catalog, progress or Progress(), as_of) if o.plan == plan and o.task == task
+        o
+        for o in evaluate(catalog, progress or Progress(), as_of)
+        if o.plan == plan and o.task == task
     ]
 
 

@@ -20,13 +20,23 @@ def assert_non_working_day(day: date) -> None:
 @pytest.mark.parametrize(
     "day",
     [
-        date(2023, 1, 20), date(2023, 1, 23), date(2023, 1, 26),  # Tết Quý Mão
-        date(2024, 2, 8), date(2024, 2, 14),  # Tết Giáp Thìn
-        date(2025, 1, 27), date(2025, 1, 31),  # Tết Ất Tỵ
-        date(2023, 5, 1), date(2023, 5, 2), date(2023, 5, 3),  # 30/4-1/5 and Giỗ Tổ observed
-        date(2024, 4, 29), date(2024, 4, 30), date(2024, 5, 1),  # swap day + holidays
-        date(2025, 9, 1), date(2025, 9, 2),  # Quốc khánh
-        date(2023, 6, 24), date(2023, 6, 25),  # an ordinary weekend
+        date(2023, 1, 20),
+        date(2023, 1, 23),
+        date(2023, 1, 26),  # Tết Quý Mão
+        date(2024, 2, 8),
+        date(2024, 2, 14),  # Tết Giáp Thìn
+        date(2025, 1, 27),
+        date(2025, 1, 31),  # Tết Ất Tỵ
+        date(2023, 5, 1),
+        date(2023, 5, 2),
+        date(2023, 5, 3),  # 30/4-1/5 and Giỗ Tổ observed
+        date(2024, 4, 29),
+        date(2024, 4, 30),
+        date(2024, 5, 1),  # swap day + holidays
+        date(2025, 9, 1),
+        date(2025, 9, 2),  # Quốc khánh
+        date(2023, 6, 24),
+        date(2023, 6, 25),  # an ordinary weekend
     ],
 )
 def test_non_working_days(day: date) -> None:

@@ -118,7 +118,10 @@ VARIANTS = [
     ("Chậm nhất ngày 15 tháng 7 năm 2023", [date(2023, 7, 15)]),
     ("Tháng 6 và tháng 12", [date(2023, 6, 30), date(2023, 12, 31)]),
     ("Tháng 6/2023; Tháng 12/2023", [date(2023, 6, 30), date(2023, 12, 31)]),
-    (nfd("Tháng 3/2022 (đối với Hộ tịch)\nTháng 5/2022 (đối với LLTP)"), [date(2022, 3, 31), date(2022, 5, 31)]),
+    (
+        nfd("Tháng 3/2022 (đối với Hộ tịch)\nTháng 5/2022 (đối với LLTP)"),
+        [date(2022, 3, 31), date(2022, 5, 31)],
+    ),
 ]
 
 
@@ -218,13 +221,24 @@ def test_external_with_unknown_document_has_no_reference(catalog) -> None:  # ty
 def test_event_earliest_and_repeats(catalog) -> None:  # type: ignore[no-untyped-def]
     timing = parse(catalog, "Sau khi có hướng dẫn của VPCP (từ tháng 2/2022)")
     assert isinstance(timing, TriggeredTiming)
-    assert (timing.earliest, timing.repeats, timing.trigger) == (date(2022, 2, 1), False, "có hướng dẫn của VPCP")
+    assert (timing.earliest, timing.repeats, timing.trigger) == (
+        date(2022, 2, 1),
+        False,
+        "có hướng dẫn của VPCP",
+    )
     assert parse(catalog, "Khi có thay đổi về nhân sự").repeats
 
 
 @pytest.mark.parametrize(
     "phrase",
-    ["Sớm", "Tháng 13/2023", "Quý V/2023", "ngày 31/02/2023", "Tháng 3/2023 hoặc sớm hơn", "Quý IV-II/2023"],
+    [
+        "Sớm",
+        "Tháng 13/2023",
+        "Quý V/2023",
+        "ngày 31/02/2023",
+        "Tháng 3/2023 hoặc sớm hơn",
+        "Quý IV-II/2023",
+    ],
 )
 def test_unreadable_phrases_are_errors_naming_the_phrase(catalog, phrase: str) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(PhraseError) as info:

@@ -35,10 +35,13 @@ from engine.timing.models import DatedTiming, RecurringTiming, TimingClass
 from engine.timing.parse import ParseContext, PhraseError
 
 app = typer.Typer(help="Theo dõi, đôn đốc thực hiện các Kế hoạch (Đề án 06).", no_args_is_help=True)
-progress_app = typer.Typer(help="Ghi nhận tiến độ: hoàn thành, cập nhật kỳ, tạm dừng, hủy, gia hạn.")
+progress_app = typer.Typer(
+    help="Ghi nhận tiến độ: hoàn thành, cập nhật kỳ, tạm dừng, hủy, gia hạn."
+)
 app.add_typer(progress_app, name="progress")
-out = Console()
-err = Console(stderr=True)
+# Piped output (files, CI logs) is not wrapped at 80 columns.
+out = Console(width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 
 class Format(StrEnum):
@@ -47,7 +50,9 @@ class Format(StrEnum):
     csv = "csv"
 
 
-RulesOpt = Annotated[Path | None, typer.Option("--rules", help="Thư mục rules/ (mặc định ENGINE_RULES_DIR)")]
+RulesOpt = Annotated[
+    Path | None, typer.Option("--rules", help="Thư mục rules/ (mặc định ENGINE_RULES_DIR)")
+]
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Tính đến ngày YYYY-MM-DD (mặc định: hôm nay)")
 ]
@@ -77,7 +82,7 @@ def _catalog(settings: Settings) -> Catalog:
         return load_catalog(settings.rules_dir, settings.schedules_dir)
     except RuleErrors as exc:
         for error in exc.errors:
-            err.print(str(error), markup=False, highlight=False)
+            print(error, file=sys.stderr)
         raise _fail(f"bộ quy tắc có {len(exc.errors)} lỗi; chạy «engine check» để xem", 1) from None
 
 
@@ -89,7 +94,7 @@ def check(rules: RulesOpt = None) -> None:
     for warning in warnings:
         err.print(f"[yellow]Cảnh báo:[/] {warning}", highlight=False)
     for error in errors:
-        out.print(str(error), markup=False, highlight=False)
+        print(error)  # one plain line each: path:line: field: message
     if errors:
         err.print(f"[red]{len(errors)} lỗi.[/] Bộ quy tắc chưa được nạp.")
         raise typer.Exit(1)
@@ -127,7 +132,9 @@ def parse(
         return
     table = Table(title=f"«{phrase}»", show_header=False)
     for key, value in result.items():
-        table.add_row(key, json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value)
+        table.add_row(
+            key, json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+        )
     out.print(table)
 
 
@@ -137,15 +144,20 @@ def explain(timing, calendar: WorkingCalendar, catalog: Catalog) -> dict:  # typ
     data["class"] = str(timing.timing_class)
     if isinstance(timing, DatedTiming):
         data["due"] = [
-            (calendar.roll_forward if m.roll == "forward" else calendar.roll_backward)(m.nominal_due).isoformat()
+            (calendar.roll_forward if m.roll == "forward" else calendar.roll_backward)(
+                m.nominal_due
+            ).isoformat()
             for m in timing.milestones
         ]
     if isinstance(timing, RecurringTiming):
         data["period_rule"] = (
-            f"trước ngày {timing.before_day}" if timing.before_day
-            else f"ngày {timing.due_day}" if timing.due_day
+            f"trước ngày {timing.before_day}"
+            if timing.before_day
+            else f"ngày {timing.due_day}"
+            if timing.due_day
             else f"ngày {catalog.policy.update_cutoff_day} (hạn cập nhật)"
-            if timing.timing_class != TimingClass.PERIODIC else "cuối kỳ"
+            if timing.timing_class != TimingClass.PERIODIC
+            else "cuối kỳ"
         )
     return data
 
@@ -155,7 +167,9 @@ def status(
     as_of: AsOfOpt = None,
     plan: Annotated[str | None, typer.Option("--plan", help="Mã hoặc số kế hoạch")] = None,
     unit: Annotated[str | None, typer.Option("--unit", help="Mã hoặc tên đơn vị")] = None,
-    state: Annotated[list[Status] | None, typer.Option("--status", help="Lọc theo tình trạng")] = None,
+    state: Annotated[
+        list[Status] | None, typer.Option("--status", help="Lọc theo tình trạng")
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
     rules: RulesOpt = None,
 ) -> None:
@@ -211,7 +225,12 @@ def summary(
             "as_of": day.isoformat(),
             "plans": [{"plan": t.key, **t.counts, "total": t.total} for t in by_plan],
             "units": [
-                {"plan": t.key.split("\t")[0], "unit": t.key.split("\t")[1], **t.counts, "total": t.total}
+                {
+                    "plan": t.key.split("\t")[0],
+                    "unit": t.key.split("\t")[1],
+                    **t.counts,
+                    "total": t.total,
+                }
                 for t in by_unit
             ],
         }
@@ -219,7 +238,13 @@ def summary(
         return
     for title, tallies, name in (
         ("theo kế hoạch", by_plan, lambda k: catalog.plans[k].number),
-        ("theo đơn vị", by_unit, lambda k: f"{catalog.plans[k.split(chr(9))[0]].number} — {catalog.units[k.split(chr(9))[1]].name}"),
+        (
+            "theo đơn vị",
+            by_unit,
+            lambda k: (
+                f"{catalog.plans[k.split(chr(9))[0]].number} — {catalog.units[k.split(chr(9))[1]].name}"
+            ),
+        ),
     ):
         table = Table(title=f"Tổng hợp {title} đến ngày {render.vn_date(day)}")
         table.add_column("Kế hoạch / đơn vị", overflow="fold")
@@ -262,9 +287,13 @@ def _save(settings: Settings, row) -> None:  # type: ignore[no-untyped-def]
     out.print(f"[green]Đã ghi nhận[/] (mã bản ghi {saved.id}).")  # type: ignore[attr-defined]
 
 
-PlanArg = Annotated[str, typer.Argument(help="Mã hoặc số kế hoạch, ví dụ qd-522-btp hoặc 522/QĐ-BTP")]
+PlanArg = Annotated[
+    str, typer.Argument(help="Mã hoặc số kế hoạch, ví dụ qd-522-btp hoặc 522/QĐ-BTP")
+]
 TaskArg = Annotated[str, typer.Argument(help="Mã nhiệm vụ, ví dụ 7 hoặc A12 hoặc 33.1")]
-UnitOpt = Annotated[str | None, typer.Option("--unit", help="Mã hoặc tên đơn vị (bỏ trống: mọi đơn vị chủ trì)")]
+UnitOpt = Annotated[
+    str | None, typer.Option("--unit", help="Mã hoặc tên đơn vị (bỏ trống: mọi đơn vị chủ trì)")
+]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Lý do")]
 DocOpt = Annotated[str | None, typer.Option("--document", help="Văn bản (số, ký hiệu)")]
 
@@ -275,19 +304,32 @@ def progress_done(
     task: TaskArg,
     on: DateOpt = None,
     unit: UnitOpt = None,
-    milestone: Annotated[str | None, typer.Option("--milestone", help="Mốc hoặc kỳ (ví dụ 2023-05)")] = None,
-    evidence: Annotated[str | None, typer.Option("--evidence", help="Văn bản, sản phẩm chứng minh")] = None,
+    milestone: Annotated[
+        str | None, typer.Option("--milestone", help="Mốc hoặc kỳ (ví dụ 2023-05)")
+    ] = None,
+    evidence: Annotated[
+        str | None, typer.Option("--evidence", help="Văn bản, sản phẩm chứng minh")
+    ] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> None:
     """Ghi nhận một nhiệm vụ (hoặc một mốc/kỳ) đã hoàn thành."""
     settings = _settings()
     catalog = _catalog(settings)
     found = _task(catalog, plan, task)
-    if isinstance(found.timing, RecurringTiming) and found.timing.timing_class == TimingClass.PERIODIC and not milestone:
+    if (
+        isinstance(found.timing, RecurringTiming)
+        and found.timing.timing_class == TimingClass.PERIODIC
+        and not milestone
+    ):
         raise _fail("nhiệm vụ định kỳ: hãy ghi --milestone là kỳ, ví dụ 2023-05 hoặc 2023-Q2")
     row = CompletionRow(
-        plan=found.plan, task=found.id, unit=_unit(catalog, found, unit), milestone=milestone,
-        done_on=_date(on, "--date"), note=note, evidence=evidence,
+        plan=found.plan,
+        task=found.id,
+        unit=_unit(catalog, found, unit),
+        milestone=milestone,
+        done_on=_date(on, "--date"),
+        note=note,
+        evidence=evidence,
     )
     _save(settings, row)
 
@@ -309,53 +351,103 @@ def progress_update(
         raise _fail("chỉ nhiệm vụ thường xuyên / theo kỳ mới có cập nhật kỳ")
     unit_id = _unit(catalog, found, unit, required=True)
     assert unit_id is not None
-    _save(settings, PeriodUpdateRow(plan=found.plan, task=found.id, unit=unit_id, period=period,
-                                    reported_on=_date(on, "--date"), note=note))
+    _save(
+        settings,
+        PeriodUpdateRow(
+            plan=found.plan,
+            task=found.id,
+            unit=unit_id,
+            period=period,
+            reported_on=_date(on, "--date"),
+            note=note,
+        ),
+    )
 
 
 @progress_app.command("suspend")
 def progress_suspend(
-    plan: PlanArg, task: TaskArg, reason: ReasonOpt,
+    plan: PlanArg,
+    task: TaskArg,
+    reason: ReasonOpt,
     start: Annotated[str | None, typer.Option("--from", help="Từ ngày")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Đến ngày (bỏ trống: chưa rõ)")] = None,
-    unit: UnitOpt = None, document: DocOpt = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Đến ngày (bỏ trống: chưa rõ)")
+    ] = None,
+    unit: UnitOpt = None,
+    document: DocOpt = None,
 ) -> None:
     """Tạm dừng một nhiệm vụ (kèm lý do và văn bản)."""
     settings = _settings()
     catalog = _catalog(settings)
     found = _task(catalog, plan, task)
-    _save(settings, SuspensionRow(plan=found.plan, task=found.id, unit=_unit(catalog, found, unit),
-                                  start=_date(start, "--from"), end=_date(until, "--until") if until else None,
-                                  reason=reason, document=document))
+    _save(
+        settings,
+        SuspensionRow(
+            plan=found.plan,
+            task=found.id,
+            unit=_unit(catalog, found, unit),
+            start=_date(start, "--from"),
+            end=_date(until, "--until") if until else None,
+            reason=reason,
+            document=document,
+        ),
+    )
 
 
 @progress_app.command("cancel")
 def progress_cancel(
-    plan: PlanArg, task: TaskArg, reason: ReasonOpt, on: DateOpt = None,
-    unit: UnitOpt = None, document: DocOpt = None,
+    plan: PlanArg,
+    task: TaskArg,
+    reason: ReasonOpt,
+    on: DateOpt = None,
+    unit: UnitOpt = None,
+    document: DocOpt = None,
 ) -> None:
     """Không thực hiện một nhiệm vụ nữa (kèm lý do và văn bản)."""
     settings = _settings()
     catalog = _catalog(settings)
     found = _task(catalog, plan, task)
-    _save(settings, CancellationRow(plan=found.plan, task=found.id, unit=_unit(catalog, found, unit),
-                                    effective=_date(on, "--date"), reason=reason, document=document))
+    _save(
+        settings,
+        CancellationRow(
+            plan=found.plan,
+            task=found.id,
+            unit=_unit(catalog, found, unit),
+            effective=_date(on, "--date"),
+            reason=reason,
+            document=document,
+        ),
+    )
 
 
 @progress_app.command("extend")
 def progress_extend(
-    plan: PlanArg, task: TaskArg, reason: ReasonOpt,
+    plan: PlanArg,
+    task: TaskArg,
+    reason: ReasonOpt,
     new_due: Annotated[str, typer.Option("--new-due", help="Thời hạn mới YYYY-MM-DD")],
-    on: DateOpt = None, unit: UnitOpt = None, document: DocOpt = None,
+    on: DateOpt = None,
+    unit: UnitOpt = None,
+    document: DocOpt = None,
     milestone: Annotated[str | None, typer.Option("--milestone")] = None,
 ) -> None:
     """Gia hạn (thời hạn gốc vẫn dùng để tính đúng hạn / quá hạn)."""
     settings = _settings()
     catalog = _catalog(settings)
     found = _task(catalog, plan, task)
-    _save(settings, ExtensionRow(plan=found.plan, task=found.id, unit=_unit(catalog, found, unit),
-                                 milestone=milestone, new_due=_date(new_due, "--new-due"),
-                                 granted_on=_date(on, "--date"), reason=reason, document=document))
+    _save(
+        settings,
+        ExtensionRow(
+            plan=found.plan,
+            task=found.id,
+            unit=_unit(catalog, found, unit),
+            milestone=milestone,
+            new_due=_date(new_due, "--new-due"),
+            granted_on=_date(on, "--date"),
+            reason=reason,
+            document=document,
+        ),
+    )
 
 
 @app.command()
@@ -363,7 +455,9 @@ def event(
     plan: PlanArg,
     task: TaskArg,
     on: DateOpt = None,
-    key: Annotated[str | None, typer.Option("--key", help="Số hiệu sự kiện / văn bản yêu cầu")] = None,
+    key: Annotated[
+        str | None, typer.Option("--key", help="Số hiệu sự kiện / văn bản yêu cầu")
+    ] = None,
     due: Annotated[str | None, typer.Option("--due", help="Hạn do văn bản yêu cầu đặt")] = None,
     description: Annotated[str | None, typer.Option("--description", help="Mô tả")] = None,
 ) -> None:
@@ -373,12 +467,23 @@ def event(
     found = _task(catalog, plan, task)
     cls = found.timing.timing_class
     if cls not in (TimingClass.EVENT, TimingClass.ON_REQUEST):
-        raise _fail(f"nhiệm vụ {found.id} không phải loại theo sự kiện / theo yêu cầu (loại: {cls})")
+        raise _fail(
+            f"nhiệm vụ {found.id} không phải loại theo sự kiện / theo yêu cầu (loại: {cls})"
+        )
     occurred = _date(on, "--date")
     kind = "event" if cls == TimingClass.EVENT else "request"
-    _save(settings, TriggerRow(plan=found.plan, task=found.id, kind=kind, key=key or occurred.isoformat(),
-                               occurred_on=occurred, due=_date(due, "--due") if due else None,
-                               description=description))
+    _save(
+        settings,
+        TriggerRow(
+            plan=found.plan,
+            task=found.id,
+            kind=kind,
+            key=key or occurred.isoformat(),
+            occurred_on=occurred,
+            due=_date(due, "--due") if due else None,
+            description=description,
+        ),
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

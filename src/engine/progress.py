@@ -125,6 +125,12 @@ class Progress:
     @property
     def empty(self) -> bool:
         return not any(
-            (self.completions, self.updates, self.triggers, self.suspensions,
-             self.cancellations, self.extensions)
+            (
+                self.completions,
+                self.updates,
+                self.triggers,
+                self.suspensions,
+                self.cancellations,
+                self.extensions,
+            )
         )

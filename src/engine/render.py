@@ -19,10 +19,28 @@ from engine.catalog.model import Catalog
 from engine.status import Occurrence, Status
 
 ROW_FIELDS = (
-    "plan", "plan_number", "task", "parent", "unit", "unit_name", "printed_unit", "milestone",
-    "label", "timing_class", "kind", "deadline", "due", "original_due", "window_start",
-    "status", "status_label", "done_on", "days_overdue", "working_days_overdue",
-    "working_days_to_due", "precedes_issue",
+    "plan",
+    "plan_number",
+    "task",
+    "parent",
+    "unit",
+    "unit_name",
+    "printed_unit",
+    "milestone",
+    "label",
+    "timing_class",
+    "kind",
+    "deadline",
+    "due",
+    "original_due",
+    "window_start",
+    "status",
+    "status_label",
+    "done_on",
+    "days_overdue",
+    "working_days_overdue",
+    "working_days_to_due",
+    "precedes_issue",
 )
 
 _STYLES = {
@@ -85,7 +103,16 @@ def to_csv(rows: Iterable[dict[str, Any]]) -> str:
 
 def status_table(catalog: Catalog, occurrences: list[Occurrence], as_of: date) -> Table:
     table = Table(title=f"Tình hình thực hiện nhiệm vụ đến ngày {vn_date(as_of)}", show_lines=False)
-    for header in ("Kế hoạch", "Nhiệm vụ", "Đơn vị chủ trì", "Mốc / kỳ", "Thời hạn", "Hạn", "Tình trạng", "Quá hạn"):
+    for header in (
+        "Kế hoạch",
+        "Nhiệm vụ",
+        "Đơn vị chủ trì",
+        "Mốc / kỳ",
+        "Thời hạn",
+        "Hạn",
+        "Tình trạng",
+        "Quá hạn",
+    ):
         table.add_column(header, overflow="fold")
     for occ in occurrences:
         plan = catalog.plans[occ.plan]
@@ -99,7 +126,9 @@ def status_table(catalog: Catalog, occurrences: list[Occurrence], as_of: date) -
             occ.label or occ.milestone,
             task.deadline.replace("\n", " / ") or "(trống)",
             vn_date(occ.due),
-            f"[{_STYLES.get(occ.status, '')}]{occ.status.label}[/]" if occ.status in _STYLES else occ.status.label,
+            f"[{_STYLES.get(occ.status, '')}]{occ.status.label}[/]"
+            if occ.status in _STYLES
+            else occ.status.label,
             overdue,
         )
     return table

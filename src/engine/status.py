@@ -190,7 +190,9 @@ class _Evaluator:
                     owners = task.milestone_units.get(milestone.label or "")
                     if owners and not any(self.unit_matches(o, unit) for o in owners):
                         continue
-                    yield self.deliverable(plan, task, unit, printed, milestone, timing.timing_class)
+                    yield self.deliverable(
+                        plan, task, unit, printed, milestone, timing.timing_class
+                    )
             elif isinstance(timing, RecurringTiming):
                 yield from self.recurring(plan, task, unit, printed, timing)
             elif isinstance(timing, ExternalTiming):
@@ -200,7 +202,9 @@ class _Evaluator:
             elif task.subtasks:
                 yield self.derived_parent(plan, task, unit, printed)
             else:
-                yield self.undated(plan, task, unit, printed, Status.NO_DEADLINE, timing.timing_class)
+                yield self.undated(
+                    plan, task, unit, printed, Status.NO_DEADLINE, timing.timing_class
+                )
 
     def deliverable(
         self,
@@ -218,8 +222,18 @@ class _Evaluator:
             done_on = self.subtasks_done(task, unit)
         extended = self.extension(plan, task, unit, milestone.key)
         return self.judge(
-            plan, task, unit, printed, milestone.key, milestone.label, timing_class,
-            DELIVERABLE, due, extended, milestone.window_start, done_on,
+            plan,
+            task,
+            unit,
+            printed,
+            milestone.key,
+            milestone.label,
+            timing_class,
+            DELIVERABLE,
+            due,
+            extended,
+            milestone.window_start,
+            done_on,
         )
 
     def judge(
@@ -269,7 +283,9 @@ class _Evaluator:
             status=status,
             done_on=done_on,
             days_overdue=(as_of - effective).days if late else 0,
-            working_days_overdue=self.calendar.working_days_between(effective, as_of) if late else 0,
+            working_days_overdue=self.calendar.working_days_between(effective, as_of)
+            if late
+            else 0,
             working_days_to_due=(
                 self.calendar.working_days_between(as_of, effective) if as_of <= effective else None
             ),
@@ -294,8 +310,23 @@ class _Evaluator:
             status = Status.DONE_ON_TIME
         status = self.administrative(plan, task, unit) or status
         return Occurrence(
-            plan.id, task.id, unit, key, None, timing_class, UNDATED, None, None, None,
-            status, done_on, 0, 0, None, False, printed,
+            plan.id,
+            task.id,
+            unit,
+            key,
+            None,
+            timing_class,
+            UNDATED,
+            None,
+            None,
+            None,
+            status,
+            done_on,
+            0,
+            0,
+            None,
+            False,
+            printed,
         )
 
     def administrative(self, plan: Plan, task: Task, unit: str) -> Status | None:
@@ -329,7 +360,9 @@ class _Evaluator:
         for record in self.progress.of("extensions", plan.id, task.id):
             if record.granted_on > self.as_of or not self.unit_matches(record.unit, unit):
                 continue
-            if record.milestone in (None, key) and (latest is None or record.granted_on >= latest.granted_on):
+            if record.milestone in (None, key) and (
+                latest is None or record.granted_on >= latest.granted_on
+            ):
                 latest = record
         return latest.new_due if latest else None
 
@@ -346,9 +379,7 @@ class _Evaluator:
                 dates.append(occ.done_on)
         return max(dates) if dates else None
 
-    def derived_parent(
-        self, plan: Plan, task: Task, unit: str, printed: str | None
-    ) -> Occurrence:
+    def derived_parent(self, plan: Plan, task: Task, unit: str, printed: str | None) -> Occurrence:
         """A parent with no deadline of its own is due with its last dated sub-task."""
         dues = [
             o.original_due
@@ -357,10 +388,14 @@ class _Evaluator:
             if o.original_due
         ]
         if not dues:
-            return self.undated(plan, task, unit, printed, Status.NO_DEADLINE, TimingClass.UNSPECIFIED)
+            return self.undated(
+                plan, task, unit, printed, Status.NO_DEADLINE, TimingClass.UNSPECIFIED
+            )
         due = max(dues)
         milestone = Milestone(key="sub-tasks", label="Theo nhiệm vụ con", nominal_due=due)
-        return self.deliverable(plan, task, unit, printed, milestone, TimingClass.UNSPECIFIED, due=due)
+        return self.deliverable(
+            plan, task, unit, printed, milestone, TimingClass.UNSPECIFIED, due=due
+        )
 
     def recurring(
         self, plan: Plan, task: Task, unit: str, printed: str | None, timing: RecurringTiming
@@ -369,9 +404,11 @@ class _Evaluator:
         before_day = cycle.before_day if cycle else timing.before_day
         due_day = cycle.due_day if cycle else timing.due_day
         period = cycle.period if cycle else timing.period
-        continuous = timing.timing_class in (
-            TimingClass.CONTINUOUS, TimingClass.START_FROM, TimingClass.WHOLE_YEAR
-        ) and cycle is None
+        continuous = (
+            timing.timing_class
+            in (TimingClass.CONTINUOUS, TimingClass.START_FROM, TimingClass.WHOLE_YEAR)
+            and cycle is None
+        )
         if continuous:
             due_day = self.policy.update_cutoff_day
         start = max(timing.start or plan.start, plan.start)
@@ -397,15 +434,36 @@ class _Evaluator:
                 )
                 window = start if self.as_of < start else None
                 yield self.judge(
-                    plan, task, unit, printed, key, None, timing.timing_class, UPDATE, due,
-                    None, window, None, reported=reported,
+                    plan,
+                    task,
+                    unit,
+                    printed,
+                    key,
+                    None,
+                    timing.timing_class,
+                    UPDATE,
+                    due,
+                    None,
+                    window,
+                    None,
+                    reported=reported,
                 )
             else:
                 done_on = self.completion(plan, task, unit, key, dated=False)
                 extended = self.extension(plan, task, unit, key)
                 yield self.judge(
-                    plan, task, unit, printed, key, None, timing.timing_class, DELIVERABLE,
-                    due, extended, start if self.as_of < start else None, done_on,
+                    plan,
+                    task,
+                    unit,
+                    printed,
+                    key,
+                    None,
+                    timing.timing_class,
+                    DELIVERABLE,
+                    due,
+                    extended,
+                    start if self.as_of < start else None,
+                    done_on,
                 )
             if self.as_of < start:
                 break
@@ -420,10 +478,14 @@ class _Evaluator:
         reference = self.catalog.references.get(timing.reference or "")
         milestones = reference.milestones_for(plan.id, task.id) if reference else []
         if not milestones:
-            yield self.undated(plan, task, unit, printed, Status.AWAITING_SCHEDULE, TimingClass.EXTERNAL)
+            yield self.undated(
+                plan, task, unit, printed, Status.AWAITING_SCHEDULE, TimingClass.EXTERNAL
+            )
             return
         for spec in milestones:
-            milestone = Milestone(key=f"{reference.id}:{spec.id}", label=spec.label, nominal_due=spec.due)  # type: ignore[union-attr]
+            milestone = Milestone(
+                key=f"{reference.id}:{spec.id}", label=spec.label, nominal_due=spec.due
+            )  # type: ignore[union-attr]
             yield self.deliverable(plan, task, unit, printed, milestone, TimingClass.EXTERNAL)
 
     def triggered(
@@ -431,23 +493,33 @@ class _Evaluator:
     ) -> Iterator[Occurrence]:
         kind = "event" if timing.timing_class == TimingClass.EVENT else "request"
         records: list[Trigger] = sorted(
-            (t for t in self.progress.of("triggers", plan.id, task.id)
-             if t.kind == kind and t.occurred_on <= self.as_of),
+            (
+                t
+                for t in self.progress.of("triggers", plan.id, task.id)
+                if t.kind == kind and t.occurred_on <= self.as_of
+            ),
             key=lambda t: (t.occurred_on, t.key),
         )
         if kind == "event" and not timing.repeats:
             records = records[:1]
         if not records:
-            yield self.undated(plan, task, unit, printed, Status.AWAITING_EVENT, timing.timing_class)
+            yield self.undated(
+                plan, task, unit, printed, Status.AWAITING_EVENT, timing.timing_class
+            )
             return
         grace = (
-            self.policy.event_grace_working_days if kind == "event"
+            self.policy.event_grace_working_days
+            if kind == "event"
             else self.policy.request_default_working_days
         )
         for record in records:
-            start = max(record.occurred_on, timing.earliest) if timing.earliest else record.occurred_on
+            start = (
+                max(record.occurred_on, timing.earliest) if timing.earliest else record.occurred_on
+            )
             nominal = record.due or self.calendar.add_working_days(start, grace)
-            milestone = Milestone(key=f"{kind}:{record.key}", label=record.description, nominal_due=nominal)
+            milestone = Milestone(
+                key=f"{kind}:{record.key}", label=record.description, nominal_due=nominal
+            )
             yield self.deliverable(plan, task, unit, printed, milestone, timing.timing_class)
 
 

@@ -9,9 +9,9 @@ rule set is never used.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -25,6 +25,7 @@ from engine.catalog.schema import (
     JobsFile,
     PhrasesFile,
     PlanFile,
+    PlanMeta,
     ReferenceFile,
     ReportingFile,
     SubtaskSpec,
@@ -63,14 +64,22 @@ class _Load:
 
 
 def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and part in {"dated", "recurring", "external", "triggered", "unspecified"}
+    return isinstance(part, str) and part in {
+        "dated",
+        "recurring",
+        "external",
+        "triggered",
+        "unspecified",
+    }
 
 
 def _display(file: Path) -> str:
+    """The path as an admin typed it: relative to the working directory when inside it."""
+    absolute = file.absolute()
     try:
-        return os.path.relpath(file)
+        return str(absolute.relative_to(Path.cwd()))
     except ValueError:
-        return str(file)
+        return str(absolute)
 
 
 def load_catalog(rules_dir: Path, schedules_dir: Path) -> Catalog:
@@ -154,20 +163,35 @@ def _load_units(file: Path, state: _Load) -> dict[str, Unit] | None:
     ok = True
     for index, u in enumerate(spec.units):
         if u.id in units:
-            state.errors.append(document.error(("units", index, "id"), f"mã đơn vị «{u.id}» bị trùng"))
+            state.errors.append(
+                document.error(("units", index, "id"), f"mã đơn vị «{u.id}» bị trùng")
+            )
             ok = False
         for alias_index, spelling in enumerate((u.name, *u.aliases)):
             key = normalize(spelling)
             owner = keys.setdefault(key, u.id)
             if owner != u.id:
-                where = ("units", index, "name") if alias_index == 0 else ("units", index, "aliases", alias_index - 1)
+                where = (
+                    ("units", index, "name")
+                    if alias_index == 0
+                    else ("units", index, "aliases", alias_index - 1)
+                )
                 state.errors.append(
                     document.error(where, f"tên «{spelling}» đã dùng cho đơn vị «{owner}»")
                 )
                 ok = False
         units[u.id] = Unit(
-            u.id, u.name, tuple(u.aliases), u.organisation, u.kind, u.role, tuple(u.emails),
-            u.valid_from, u.valid_to, u.successor, tuple(u.members),
+            u.id,
+            u.name,
+            tuple(u.aliases),
+            u.organisation,
+            u.kind,
+            u.role,
+            tuple(u.emails),
+            u.valid_from,
+            u.valid_to,
+            u.successor,
+            tuple(u.members),
         )
     for index, u in enumerate(spec.units):
         if u.successor and u.successor not in units:
@@ -177,17 +201,26 @@ def _load_units(file: Path, state: _Load) -> dict[str, Unit] | None:
             ok = False
         if u.successor and u.valid_to is None:
             state.errors.append(
-                document.error(("units", index, "valid_to"), "đơn vị có đơn vị kế thừa phải có ngày hết hiệu lực")
+                document.error(
+                    ("units", index, "valid_to"),
+                    "đơn vị có đơn vị kế thừa phải có ngày hết hiệu lực",
+                )
             )
             ok = False
         for member_index, member in enumerate(u.members):
             if member not in units:
                 state.errors.append(
-                    document.error(("units", index, "members", member_index), f"không có đơn vị mã «{member}»")
+                    document.error(
+                        ("units", index, "members", member_index), f"không có đơn vị mã «{member}»"
+                    )
                 )
                 ok = False
         if u.valid_from and u.valid_to and u.valid_to < u.valid_from:
-            state.errors.append(document.error(("units", index, "valid_to"), "ngày hết hiệu lực đứng trước ngày hiệu lực"))
+            state.errors.append(
+                document.error(
+                    ("units", index, "valid_to"), "ngày hết hiệu lực đứng trước ngày hiệu lực"
+                )
+            )
             ok = False
     return units if ok else None
 
@@ -202,7 +235,9 @@ def _load_references(folder: Path, state: _Load) -> dict[str, Reference] | None:
             continue
         ref = spec.reference
         if ref.id in references:
-            state.errors.append(document.error(("reference", "id"), f"mã văn bản «{ref.id}» bị trùng"))
+            state.errors.append(
+                document.error(("reference", "id"), f"mã văn bản «{ref.id}» bị trùng")
+            )
             ok = False
         ids = [m.id for m in ref.milestones]
         for index, milestone_id in enumerate(ids):
@@ -228,8 +263,14 @@ def _check_reference_scopes(
                 message = f"không có kế hoạch «{milestone.plan}»"
                 state.errors.append(document.error((*where, "plan"), message))
             elif milestone.task and not milestone.plan:
-                state.errors.append(document.error((*where, "task"), "ghi task thì phải ghi cả plan"))
-            elif milestone.plan and milestone.task and plans[milestone.plan].task(milestone.task) is None:
+                state.errors.append(
+                    document.error((*where, "task"), "ghi task thì phải ghi cả plan")
+                )
+            elif (
+                milestone.plan
+                and milestone.task
+                and plans[milestone.plan].task(milestone.task) is None
+            ):
                 message = f"kế hoạch «{milestone.plan}» không có nhiệm vụ «{milestone.task}»"
                 state.errors.append(document.error((*where, "task"), message))
 
@@ -248,12 +289,16 @@ def _load_phrases(
             try:
                 compile_template(template)
             except TemplateError as exc:
-                state.errors.append(document.error(("patterns", index, "match", template_index), str(exc)))
+                state.errors.append(
+                    document.error(("patterns", index, "match", template_index), str(exc))
+                )
                 ok = False
     ids = [p.id for p in spec.patterns]
     for index, pattern_id in enumerate(ids):
         if ids.index(pattern_id) != index:
-            state.errors.append(document.error(("patterns", index, "id"), f"mã mẫu «{pattern_id}» bị trùng"))
+            state.errors.append(
+                document.error(("patterns", index, "id"), f"mã mẫu «{pattern_id}» bị trùng")
+            )
             ok = False
     for index, template in enumerate(spec.labels):
         try:
@@ -292,15 +337,25 @@ def _load_plans(
     ok = True
     for file in files:
         document, spec = state.read(file, PlanFile)
-        if document is None or spec is None:
+        if document is None:
             ok = False
             continue
-        plan = _PlanReader(document, spec, unit_keys if units is not None else None, references, book, state).plan()
+        keys = unit_keys if units is not None else None
+        if spec is None:
+            # The file's shape is wrong: still check every task that is well-formed, so the
+            # admin sees all errors at once; the plan itself is not loaded.
+            _PlanReader.partial(document, keys, book, state)
+            ok = False
+            continue
+        reader = _PlanReader(document, spec.plan, list(enumerate(spec.tasks)), keys, book, state)
+        plan = reader.plan()
         if plan is None:
             ok = False
             continue
         if plan.id != file.stem:
-            state.errors.append(document.error(("plan", "id"), f"mã kế hoạch phải trùng tên tệp «{file.stem}»"))
+            state.errors.append(
+                document.error(("plan", "id"), f"mã kế hoạch phải trùng tên tệp «{file.stem}»")
+            )
             ok = False
         if plan.id in plans:
             state.errors.append(document.error(("plan", "id"), f"mã kế hoạch «{plan.id}» bị trùng"))
@@ -311,7 +366,9 @@ def _load_plans(
             if implemented not in plans:
                 ok = False
                 state.errors.append(
-                    RuleError(plan.file, None, "plan.implements", f"không có kế hoạch «{implemented}»")
+                    RuleError(
+                        plan.file, None, "plan.implements", f"không có kế hoạch «{implemented}»"
+                    )
                 )
     if ok and references is not None:
         _check_reference_scopes(references, plans, state)
@@ -324,51 +381,89 @@ class _PlanReader:
     def __init__(
         self,
         document: YamlDocument,
-        spec: PlanFile,
+        meta: PlanMeta | None,
+        tasks: list[tuple[int, TaskSpec]],
         unit_keys: dict[str, str] | None,
-        references: dict[str, Reference] | None,
         book: PhraseBook | None,
         state: _Load,
     ):
-        self.document, self.spec, self.unit_keys = document, spec, unit_keys
-        self.references, self.book, self.state = references, book, state
-        meta = spec.plan
-        self.context = ParseContext(meta.horizon.start.year, meta.horizon.start, meta.horizon.end)
+        self.document, self.meta, self.tasks, self.unit_keys = document, meta, tasks, unit_keys
+        self.book, self.state = book, state
+        start = meta.horizon.start if meta else _raw_start(document.data)
+        self.context = ParseContext(start.year, start, meta.horizon.end if meta else None)
+        self.plan_id = meta.id if meta else str(_raw(document.data, "plan", "id") or "")
         self.ok = True
+
+    @classmethod
+    def partial(
+        cls,
+        document: YamlDocument,
+        unit_keys: dict[str, str] | None,
+        book: PhraseBook | None,
+        state: _Load,
+    ) -> None:
+        """Cross-check the well-formed parts of a file that failed validation."""
+        data = document.data if isinstance(document.data, dict) else {}
+        meta = _valid(PlanMeta, data.get("plan"))
+        raw_tasks = data.get("tasks") if isinstance(data.get("tasks"), list) else []
+        tasks = [(i, t) for i, raw in enumerate(raw_tasks) if (t := _valid(TaskSpec, raw))]
+        cls(document, meta, tasks, unit_keys, book, state).plan()
 
     def error(self, where: tuple[str | int, ...], message: str) -> None:
         self.state.errors.append(self.document.error(where, message))
         self.ok = False
 
     def plan(self) -> Plan | None:
-        meta = self.spec.plan
-        coordinating = self.units([meta.coordinating_unit], ("plan", "coordinating_unit"))
+        meta = self.meta
+        coordinating = (
+            self.units([meta.coordinating_unit], ("plan", "coordinating_unit")) if meta else ()
+        )
+        self.check_ids()
         tasks: list[Task] = []
-        seen: dict[str, int] = {}
-        for index, task_spec in enumerate(self.spec.tasks):
+        for index, task_spec in self.tasks:
             where: tuple[str | int, ...] = ("tasks", index)
             parent = self.task(task_spec, where, None)
+            if parent is None:
+                continue
             children = [
                 self.task(sub, (*where, "subtasks", sub_index), parent)
                 for sub_index, sub in enumerate(task_spec.subtasks)
             ]
-            if parent is None or None in children:
-                continue
-            parent = _with_subtasks(parent, tuple(c.id for c in children if c))
-            for task, task_where in [(parent, where)] + [
-                (c, (*where, "subtasks", i)) for i, c in enumerate(children) if c
-            ]:
-                if task.id in seen:
-                    self.error((*task_where, "id"), f"mã nhiệm vụ «{task.id}» bị trùng (đã có ở dòng {seen[task.id]})")
-                seen.setdefault(task.id, task.line)
-                tasks.append(task)
-        if not self.ok or self.unit_keys is None or self.book is None:
+            tasks.append(_with_subtasks(parent, tuple(c.id for c in children if c)))
+            tasks.extend(c for c in children if c)
+        if not self.ok or self.unit_keys is None or self.book is None or meta is None:
             return None
         return Plan(
-            meta.id, meta.number, meta.title, meta.issuer, meta.signed, meta.horizon.text,
-            meta.horizon.start, meta.closed or meta.horizon.end, coordinating[0], tuple(meta.implements),
-            meta.source, tuple(tasks), self.document.path,
+            meta.id,
+            meta.number,
+            meta.title,
+            meta.issuer,
+            meta.signed,
+            meta.horizon.text,
+            meta.horizon.start,
+            meta.closed or meta.horizon.end,
+            coordinating[0],
+            tuple(meta.implements),
+            meta.source,
+            tuple(tasks),
+            self.document.path,
         )
+
+    def check_ids(self) -> None:
+        """Task and sub-task ids are unique in a plan."""
+        seen: dict[str, int] = {}
+        for index, spec in self.tasks:
+            entries = [(spec.id, ("tasks", index))] + [
+                (sub.id, ("tasks", index, "subtasks", i)) for i, sub in enumerate(spec.subtasks)
+            ]
+            for task_id, where in entries:
+                line = self.document.line_of((*where, "id"))
+                if task_id in seen:
+                    self.error(
+                        (*where, "id"),
+                        f"mã nhiệm vụ «{task_id}» bị trùng (đã có ở dòng {seen[task_id]})",
+                    )
+                seen.setdefault(task_id, line)
 
     def units(self, spellings: Iterable[str], where: tuple[str | int, ...]) -> tuple[str, ...]:
         if self.unit_keys is None:
@@ -378,7 +473,10 @@ class _PlanReader:
             unit_id = self.unit_keys.get(normalize(spelling))
             if unit_id is None:
                 path = where if where[-1] == "coordinating_unit" else (*where, index)
-                self.error(path, f"không có đơn vị «{spelling}» trong rules/units.yaml (tên hoặc tên gọi khác)")
+                self.error(
+                    path,
+                    f"không có đơn vị «{spelling}» trong rules/units.yaml (tên hoặc tên gọi khác)",
+                )
             elif unit_id not in ids:
                 ids.append(unit_id)
         return tuple(ids)
@@ -386,29 +484,48 @@ class _PlanReader:
     def task(
         self, spec: TaskSpec | SubtaskSpec, where: tuple[str | int, ...], parent: Task | None
     ) -> Task | None:
-        lead_printed = spec.lead if spec.lead is not None else (parent.lead_printed if parent else [])
-        lead = self.units(spec.lead, (*where, "lead")) if spec.lead is not None else parent.lead if parent else ()
+        lead_printed = (
+            spec.lead if spec.lead is not None else (parent.lead_printed if parent else [])
+        )
+        lead = (
+            self.units(spec.lead, (*where, "lead"))
+            if spec.lead is not None
+            else parent.lead
+            if parent
+            else ()
+        )
         cooperating = (
             self.units(spec.cooperating, (*where, "cooperating"))
             if spec.cooperating is not None
-            else parent.cooperating if parent else ()
+            else parent.cooperating
+            if parent
+            else ()
         )
         inherits = spec.deadline is None and spec.timing is None and parent is not None
         deadline = parent.deadline if inherits and parent else (spec.deadline or "")
-        timing, patterns = (parent.timing, parent.patterns) if inherits and parent else self.timing(spec, deadline, where)
+        timing, patterns = (
+            (parent.timing, parent.patterns)
+            if inherits and parent
+            else self.timing(spec, deadline, where)
+        )
         if timing is None:
             return None
         milestone_units: dict[str, tuple[str, ...]] = {}
         if isinstance(spec, TaskSpec):
-            labels = {m.label for m in timing.milestones} if isinstance(timing, DatedTiming) else set()
+            labels = (
+                {m.label for m in timing.milestones} if isinstance(timing, DatedTiming) else set()
+            )
             for label, spellings in spec.milestone_units.items():
                 if label not in labels:
-                    self.error((*where, "milestone_units", label), f"thời hạn không có mốc mang nhãn «{label}»")
+                    self.error(
+                        (*where, "milestone_units", label),
+                        f"thời hạn không có mốc mang nhãn «{label}»",
+                    )
                 milestone_units[label] = self.units(spellings, (*where, "milestone_units", label))
         elif parent is not None:
             milestone_units = parent.milestone_units
         return Task(
-            plan=self.spec.plan.id,
+            plan=self.plan_id,
             id=spec.id,
             parent=parent.id if parent else None,
             section=parent.section if parent else spec.section,  # type: ignore[union-attr]
@@ -419,7 +536,8 @@ class _PlanReader:
             deadline=deadline,
             timing=timing,
             patterns=patterns,
-            explicit_timing=spec.timing is not None or (inherits and parent is not None and parent.explicit_timing),
+            explicit_timing=spec.timing is not None
+            or (inherits and parent is not None and parent.explicit_timing),
             product=spec.product,
             funding=spec.funding if spec.funding is not None or parent is None else parent.funding,
             note=spec.note,
@@ -444,7 +562,9 @@ class _PlanReader:
         try:
             parsed = self.book.parse(deadline, self.context)
         except PhraseError as exc:
-            self.error((*where, "deadline"), f"{exc}; thêm mẫu vào rules/phrases.yaml hoặc khai báo timing")
+            self.error(
+                (*where, "deadline"), f"{exc}; thêm mẫu vào rules/phrases.yaml hoặc khai báo timing"
+            )
             return None, ()
         timing = parsed.timing
         if isinstance(timing, ExternalTiming) and timing.reference is None:
@@ -458,6 +578,28 @@ class _PlanReader:
 
 
 def _with_subtasks(task: Task, subtasks: tuple[str, ...]) -> Task:
-    from dataclasses import replace
-
     return replace(task, subtasks=subtasks)
+
+
+def _valid(model: type[M], data: Any) -> M | None:
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        return None
+
+
+def _raw(data: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _raw_start(data: Any) -> date:
+    """A plausible plan start from a malformed file, for checking its phrases anyway."""
+    for path in (("plan", "horizon", "start"), ("plan", "signed")):
+        value = _raw(data, *path)
+        if isinstance(value, date):
+            return value
+    return date(2000, 1, 1)

@@ -98,4 +98,8 @@ def _convert(
             _convert(item, (*path, index), document, errors, loader)
             for index, item in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, yaml.constructor.ConstructorError):
+        # e.g. "2023-13-45" looks like a date but is none: keep the text for pydantic to reject
+        return node.value

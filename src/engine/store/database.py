@@ -78,7 +78,16 @@ def load_progress(engine: Engine) -> Progress:
                 for r in session.exec(select(CancellationRow))
             ],
             extensions=[
-                Extension(r.plan, r.task, r.new_due, r.granted_on, r.reason, r.unit, r.milestone, r.document)
+                Extension(
+                    r.plan,
+                    r.task,
+                    r.new_due,
+                    r.granted_on,
+                    r.reason,
+                    r.unit,
+                    r.milestone,
+                    r.document,
+                )
                 for r in session.exec(select(ExtensionRow))
             ],
         )

@@ -171,7 +171,9 @@ class PhraseBook:
         if len(set(keys)) != len(keys):
             raise PhraseError(f"cụm từ thời hạn «{collapse(phrase)}» có hai mốc trùng nhau")
         cls = TimingClass.LABELLED_MILESTONES if labelled else TimingClass.SEVERAL_MONTHS
-        return ParsedPhrase(DatedTiming(timing_class=cls, milestones=tuple(milestones)), tuple(used))
+        return ParsedPhrase(
+            DatedTiming(timing_class=cls, milestones=tuple(milestones)), tuple(used)
+        )
 
     def _has_label(self, phrase: str) -> bool:
         return self._split_label(collapse(phrase))[1] is not None
@@ -183,7 +185,9 @@ class PhraseBook:
             if found:
                 original = collapse(part)
                 same = len(original) == len(key)
-                label = original[found.start("label") : found.end("label")] if same else found["label"]
+                label = (
+                    original[found.start("label") : found.end("label")] if same else found["label"]
+                )
                 body = original[: found.end("body")] if same else found["body"]
                 return body, label.strip()
         return part, None
@@ -245,7 +249,9 @@ def _fixed_month(book, spec, captures, context, label):
     year, month = _year(captures, context), _int(captures, "month")
     assert month is not None
     start = date(year, month, 1)
-    milestone = _milestone(f"{year}-{month:02d}", start, _month_end(year, month), spec.before, label)
+    milestone = _milestone(
+        f"{year}-{month:02d}", start, _month_end(year, month), spec.before, label
+    )
     return _dated(TimingClass.FIXED_MONTH, milestone)
 
 
@@ -273,7 +279,10 @@ def _date_class(book, spec, captures, context, label):
     key = day.isoformat()
     if spec.before:
         due = day - timedelta(days=1)
-        return _dated(TimingClass.DATE, Milestone(key=label or key, label=label, nominal_due=due, roll="backward"))
+        return _dated(
+            TimingClass.DATE,
+            Milestone(key=label or key, label=label, nominal_due=due, roll="backward"),
+        )
     return _dated(TimingClass.DATE, Milestone(key=label or key, label=label, nominal_due=day))
 
 
