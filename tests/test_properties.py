@@ -1,0 +1,89 @@
+"""Invariants checked with hypothesis."""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.calendar import WorkingCalendar
+from engine.progress import Completion, Progress
+from engine.status import DELIVERABLE, Status, evaluate
+from engine.timing.parse import ParseContext
+
+CAL = WorkingCalendar()
+days = st.dates(min_value=date(2022, 1, 1), max_value=date(2026, 12, 31))
+
+
+def _identity(o):  # type: ignore[no-untyped-def]
+    return (o.plan, o.task, o.printed_unit or o.unit, o.milestone)
+
+
+@settings(max_examples=25, deadline=None)
+@given(first=days, gap=st.integers(min_value=1, max_value=900))
+def test_without_progress_overdue_never_goes_back(catalog, first: date, gap: int) -> None:  # type: ignore[no-untyped-def]
+    later = first + timedelta(days=gap)
+    before = {_identity(o): o.status for o in evaluate(catalog, Progress(), first)}
+    after = {_identity(o): o.status for o in evaluate(catalog, Progress(), later)}
+    for key, status in before.items():
+        if status in (Status.OVERDUE, Status.REPORT_MISSING) and key in after:
+            assert after[key] == status, key
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    index=st.integers(min_value=0, max_value=10_000),
+    offset=st.integers(min_value=-60, max_value=60),
+)
+def test_done_on_or_before_due_iff_done_on_time(catalog, index: int, offset: int) -> None:  # type: ignore[no-untyped-def]
+    as_of = date(2026, 6, 30)
+    dated = [o for o in evaluate(catalog, Progress(), as_of) if o.kind == DELIVERABLE and o.due]
+    occ = dated[index % len(dated)]
+    done_on = occ.original_due + timedelta(days=offset)
+    progress = Progress(
+        completions=[
+            Completion(occ.plan, occ.task, done_on, unit=occ.unit, milestone=occ.milestone)
+        ]
+    )
+    (after,) = [o for o in evaluate(catalog, progress, as_of) if o.key == occ.key]
+    assert after.status in (Status.DONE_ON_TIME, Status.DONE_LATE)
+    assert (after.status == Status.DONE_ON_TIME) == (done_on <= after.original_due)
+
+
+@given(day=st.dates(min_value=date(2016, 1, 1), max_value=date(2039, 12, 1)))
+def test_roll_forward_is_the_first_working_day_on_or_after(day: date) -> None:
+    rolled = CAL.roll_forward(day)
+    assert rolled >= day and CAL.is_working_day(rolled)
+    assert all(not CAL.is_working_day(day + timedelta(days=i)) for i in range((rolled - day).days))
+    back = CAL.roll_backward(day)
+    assert back <= day and CAL.is_working_day(back)
+
+
+@given(day=st.dates(min_value=date(2016, 1, 1), max_value=date(2039, 1, 1)), n=st.integers(1, 60))
+def test_add_working_days_and_count_agree(day: date, n: int) -> None:
+    later = CAL.add_working_days(day, n)
+    assert CAL.is_working_day(later)
+    assert CAL.working_days_between(day, later) == n
+    assert (
+        CAL.add_working_days(later, -n) == CAL.roll_backward(day)
+        if not CAL.is_working_day(day)
+        else day
+    )
+
+
+@given(
+    month=st.integers(1, 12),
+    year=st.integers(2000, 2099),
+    zero=st.booleans(),
+    sep=st.sampled_from(["/", ".", "-", " năm ", " / "]),
+    lead=st.sampled_from(["", "trong ", "chậm nhất trong ", "Hoàn thành trong "]),
+    upper=st.booleans(),
+)
+def test_fixed_month_wordings_agree(catalog, month, year, zero, sep, lead, upper) -> None:  # type: ignore[no-untyped-def]
+    phrase = f"{lead}tháng {month:02d}{sep}{year}" if zero else f"{lead}Tháng {month}{sep}{year}"
+    phrase = phrase.upper() if upper else phrase
+    timing = catalog.phrases.parse(phrase, ParseContext(2023)).timing
+    (milestone,) = timing.milestones
+    assert milestone.nominal_due == date(year, month, _calendar.monthrange(year, month)[1])
