@@ -118,8 +118,15 @@ class Occurrence:
         return f"{self.plan}/{self.task}/{self.unit}/{self.milestone}"
 
 
-_NO_WINDOW: None = None
 _ONE_DAY = timedelta(days=1)
+_CONTINUOUS = (TimingClass.CONTINUOUS, TimingClass.START_FROM, TimingClass.WHOLE_YEAR)
+
+
+@dataclass(frozen=True, slots=True)
+class _Schedule:
+    periods: tuple[tuple[str, date], ...]
+    window: date | None
+    kind: str
 
 
 class _Evaluator:
@@ -132,6 +139,8 @@ class _Evaluator:
         self._predecessors = _predecessors(catalog)
         self._roll_cache: dict[tuple[date, str], date] = {}
         self._soon_cache: dict[date, date] = {}
+        self._schedules: dict[tuple[str, str], _Schedule] = {}
+        self.no_progress = progress.empty
 
     # -- dates ---------------------------------------------------------------------------
 
@@ -331,6 +340,8 @@ class _Evaluator:
 
     def administrative(self, plan: Plan, task: Task, unit: str) -> Status | None:
         """Cancelled or suspended on the as-of day, by an admin's record."""
+        if self.no_progress:
+            return None
         for record in self.progress.of("cancellations", plan.id, task.id):
             if record.effective <= self.as_of and self.unit_matches(record.unit, unit):
                 return Status.CANCELLED
@@ -346,6 +357,8 @@ class _Evaluator:
     def completion(
         self, plan: Plan, task: Task, unit: str, key: str, *, dated: bool
     ) -> date | None:
+        if self.no_progress:
+            return None
         best: date | None = None
         records: list[Completion] = self.progress.of("completions", plan.id, task.id)
         for record in records:
@@ -356,6 +369,8 @@ class _Evaluator:
         return best
 
     def extension(self, plan: Plan, task: Task, unit: str, key: str) -> date | None:
+        if self.no_progress:
+            return None
         latest: Extension | None = None
         for record in self.progress.of("extensions", plan.id, task.id):
             if record.granted_on > self.as_of or not self.unit_matches(record.unit, unit):
@@ -397,77 +412,67 @@ class _Evaluator:
             plan, task, unit, printed, milestone, TimingClass.UNSPECIFIED, due=due
         )
 
-    def recurring(
-        self, plan: Plan, task: Task, unit: str, printed: str | None, timing: RecurringTiming
-    ) -> Iterator[Occurrence]:
+    def schedule(self, plan: Plan, task: Task, timing: RecurringTiming) -> _Schedule:
+        """A recurring task's periods up to the as-of day: the same for every lead unit."""
+        cached = self._schedules.get((plan.id, task.id))
+        if cached is not None:
+            return cached
         cycle = self.catalog.cycle_for(task)
         before_day = cycle.before_day if cycle else timing.before_day
         due_day = cycle.due_day if cycle else timing.due_day
         period = cycle.period if cycle else timing.period
-        continuous = (
-            timing.timing_class
-            in (TimingClass.CONTINUOUS, TimingClass.START_FROM, TimingClass.WHOLE_YEAR)
-            and cycle is None
-        )
+        continuous = cycle is None and timing.timing_class in _CONTINUOUS
         if continuous:
             due_day = self.policy.update_cutoff_day
         start = max(timing.start or plan.start, plan.start)
         ends = [d for d in (timing.end, plan.end) if d is not None]
-        end = min(ends) if ends else None
-        last_shown = min(self.as_of, end) if end else self.as_of
-        emitted = False
+        last_shown = min(self.as_of, *ends) if ends else self.as_of
+        periods: list[tuple[str, date]] = []
         for first_day, last_day, key in _periods(period, start, max(last_shown, start)):
             nominal = _period_due(first_day, last_day, before_day, due_day)
-            milestone = Milestone(
-                key=key,
-                nominal_due=nominal,
-                roll="backward" if before_day else "forward",
-            )
-            due = self.rolled(milestone)
+            roll = "backward" if before_day else "forward"
+            due = self.rolled(Milestone(key=key, nominal_due=nominal, roll=roll))
             if due < start:
                 continue
-            emitted = True
-            if continuous:
-                reported = any(
+            periods.append((key, due))
+            if self.as_of < start:
+                break  # not started yet: show the first period only
+        window = start if self.as_of < start else None
+        result = _Schedule(tuple(periods), window, UPDATE if continuous else DELIVERABLE)
+        self._schedules[(plan.id, task.id)] = result
+        return result
+
+    def recurring(
+        self, plan: Plan, task: Task, unit: str, printed: str | None, timing: RecurringTiming
+    ) -> Iterator[Occurrence]:
+        schedule = self.schedule(plan, task, timing)
+        for key, due in schedule.periods:
+            if schedule.kind == UPDATE:
+                reported = not self.no_progress and any(
                     u.reported_on <= self.as_of and self.unit_matches(u.unit, unit)
                     for u in self.progress.updates_for(plan.id, task.id, key)
                 )
-                window = start if self.as_of < start else None
-                yield self.judge(
-                    plan,
-                    task,
-                    unit,
-                    printed,
-                    key,
-                    None,
-                    timing.timing_class,
-                    UPDATE,
-                    due,
-                    None,
-                    window,
-                    None,
-                    reported=reported,
-                )
+                done_on, extended = None, None
             else:
+                reported = False
                 done_on = self.completion(plan, task, unit, key, dated=False)
                 extended = self.extension(plan, task, unit, key)
-                yield self.judge(
-                    plan,
-                    task,
-                    unit,
-                    printed,
-                    key,
-                    None,
-                    timing.timing_class,
-                    DELIVERABLE,
-                    due,
-                    extended,
-                    start if self.as_of < start else None,
-                    done_on,
-                )
-            if self.as_of < start:
-                break
-        if not emitted:
+            yield self.judge(
+                plan,
+                task,
+                unit,
+                printed,
+                key,
+                None,
+                timing.timing_class,
+                schedule.kind,
+                due,
+                extended,
+                schedule.window,
+                done_on,
+                reported=reported,
+            )
+        if not schedule.periods:
             yield self.undated(plan, task, unit, printed, Status.NOT_STARTED, timing.timing_class)
         if timing.final is not None:
             yield self.deliverable(plan, task, unit, printed, timing.final, timing.timing_class)
