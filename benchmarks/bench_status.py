@@ -43,7 +43,7 @@ def bench_load(runs: int) -> list[float]:
     return times
 
 
-def national_catalogue(base: Catalog, target: int) -> tuple[Catalog, date, int]:
+def national_catalogue(base: Catalog, target: int) -> tuple[Catalog, date]:
     """Plans "syn-YYYY" with part A of 05/CT-TTg led by every ministry and province."""
     units = dict(base.units)
     lead: list[str] = []
@@ -97,7 +97,7 @@ def national_catalogue(base: Catalog, target: int) -> tuple[Catalog, date, int]:
     catalog = Catalog(
         units, plans, base.references, base.phrases, base.calendar, base.reporting, base.jobs
     )
-    return catalog, date(year - 1, 12, 31), total
+    return catalog, date(year - 1, 12, 31)
 
 
 def baseline_due_dates(catalog: Catalog, as_of: date) -> int:
@@ -151,7 +151,7 @@ def main() -> None:
     )
 
     base = load_catalog(ROOT / "rules", ROOT / "schedules")
-    catalog, as_of, planned = national_catalogue(base, args.target)
+    catalog, as_of = national_catalogue(base, args.target)
     print(
         f"synthetic catalogue: {len(catalog.plans)} plans x {len(next(iter(catalog.plans.values())).tasks)} tasks "
         f"x {MINISTRIES + PROVINCES} units, as of {as_of}"

@@ -48,6 +48,7 @@ class _Load:
     errors: list[RuleError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     reference_files: dict[str, YamlDocument] = field(default_factory=dict)
+    references_ok: bool = True
 
     def read(self, file: Path, model: type[M]) -> tuple[YamlDocument | None, M | None]:
         document, errors = load_yaml(file, _display(file))
@@ -116,10 +117,9 @@ def _build(rules: Path, schedules: Path, state: _Load) -> Catalog | None:
     references = _load_references(rules / "references", state)
     book = _load_phrases(rules / "phrases.yaml", references, state)
     plans = _load_plans(rules / "plans", units, references, book, state)
-    if None in (calendar, reporting, jobs, units, book, plans, references):
+    if None in (calendar, reporting, jobs, units, book, plans) or not state.references_ok:
         return None
     assert calendar and reporting and jobs and units is not None and book and plans is not None
-    assert references is not None
     catalog = Catalog(units, plans, references, book, calendar, reporting, jobs)
     for unit in units.values():
         if not unit.emails and unit.kind == "unit" and unit.role != "external":
@@ -225,13 +225,18 @@ def _load_units(file: Path, state: _Load) -> dict[str, Unit] | None:
     return units if ok else None
 
 
-def _load_references(folder: Path, state: _Load) -> dict[str, Reference] | None:
+def _load_references(folder: Path, state: _Load) -> dict[str, Reference]:
     references: dict[str, Reference] = {}
     ok = True
     for file in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         document, spec = state.read(file, ReferenceFile)
         if document is None or spec is None:
             ok = False
+            stub = _reference_stub(document.data if document else None)
+            if stub is not None:
+                # Still resolve phrases that name it, so one broken file does not make
+                # every task that follows the document fail too.
+                references.setdefault(stub.id, stub)
             continue
         ref = spec.reference
         if ref.id in references:
@@ -249,14 +254,25 @@ def _load_references(folder: Path, state: _Load) -> dict[str, Reference] | None:
             ref.id, ref.title, tuple(ref.match), tuple(ref.milestones), ref.note
         )
         state.reference_files[ref.id] = document
-    return references if ok else None
+    state.references_ok = ok
+    return references
+
+
+def _reference_stub(data: Any) -> Reference | None:
+    ref_id, match = _raw(data, "reference", "id"), _raw(data, "reference", "match")
+    if not isinstance(ref_id, str) or not isinstance(match, list):
+        return None
+    needles = tuple(m for m in match if isinstance(m, str))
+    return Reference(ref_id, ref_id, needles, (), None)
 
 
 def _check_reference_scopes(
     references: dict[str, Reference], plans: dict[str, Plan], state: _Load
 ) -> None:
     for ref in references.values():
-        document = state.reference_files[ref.id]
+        document = state.reference_files.get(ref.id)
+        if document is None:
+            continue
         for index, milestone in enumerate(ref.milestones):
             where = ("reference", "milestones", index)
             if milestone.plan and milestone.plan not in plans:
@@ -276,7 +292,7 @@ def _check_reference_scopes(
 
 
 def _load_phrases(
-    file: Path, references: dict[str, Reference] | None, state: _Load
+    file: Path, references: dict[str, Reference], state: _Load
 ) -> PhraseBook | None:
     if not _required(state, file):
         return None
@@ -308,7 +324,7 @@ def _load_phrases(
             ok = False
     if not ok:
         return None
-    book = PhraseBook(spec, _reference_keys(references or {}))
+    book = PhraseBook(spec, _reference_keys(references))
     for index, example_index, message in examples_problems(book, ParseContext(2023)):
         state.errors.append(document.error(("patterns", index, "examples", example_index), message))
     return book
@@ -321,7 +337,7 @@ def _reference_keys(references: dict[str, Reference]) -> dict[str, str]:
 def _load_plans(
     folder: Path,
     units: dict[str, Unit] | None,
-    references: dict[str, Reference] | None,
+    references: dict[str, Reference],
     book: PhraseBook | None,
     state: _Load,
 ) -> dict[str, Plan] | None:
@@ -370,7 +386,7 @@ def _load_plans(
                         plan.file, None, "plan.implements", f"không có kế hoạch «{implemented}»"
                     )
                 )
-    if ok and references is not None:
+    if ok:
         _check_reference_scopes(references, plans, state)
     return plans if ok else None
 
