@@ -267,15 +267,16 @@ def _reference_stub(data: Any) -> Reference | None:
 
 
 def _check_reference_scopes(
-    references: dict[str, Reference], plans: dict[str, Plan], state: _Load
+    references: dict[str, Reference], plans: dict[str, Plan], declared: set[str], state: _Load
 ) -> None:
+    """Milestones scoped to a plan/task name ones that exist (unloadable plans: plan only)."""
     for ref in references.values():
         document = state.reference_files.get(ref.id)
         if document is None:
             continue
         for index, milestone in enumerate(ref.milestones):
             where = ("reference", "milestones", index)
-            if milestone.plan and milestone.plan not in plans:
+            if milestone.plan and milestone.plan not in declared:
                 message = f"không có kế hoạch «{milestone.plan}»"
                 state.errors.append(document.error((*where, "plan"), message))
             elif milestone.task and not milestone.plan:
@@ -291,9 +292,7 @@ def _check_reference_scopes(
                 state.errors.append(document.error((*where, "task"), message))
 
 
-def _load_phrases(
-    file: Path, references: dict[str, Reference], state: _Load
-) -> PhraseBook | None:
+def _load_phrases(file: Path, references: dict[str, Reference], state: _Load) -> PhraseBook | None:
     if not _required(state, file):
         return None
     document, spec = state.read(file, PhrasesFile)
@@ -350,6 +349,7 @@ def _load_plans(
         for spelling in (unit.name, *unit.aliases, unit.id):
             unit_keys.setdefault(normalize(spelling), unit.id)
     plans: dict[str, Plan] = {}
+    declared: set[str] = set()  # plan ids of every file, loaded or not
     ok = True
     for file in files:
         document, spec = state.read(file, PlanFile)
@@ -357,37 +357,37 @@ def _load_plans(
             ok = False
             continue
         keys = unit_keys if units is not None else None
+        raw_id = _raw(document.data, "plan", "id")
+        if isinstance(raw_id, str):
+            if raw_id != file.stem:
+                message = f"mã kế hoạch phải trùng tên tệp «{file.stem}»"
+                state.errors.append(document.error(("plan", "id"), message))
+                ok = False
+            if raw_id in declared:
+                message = f"mã kế hoạch «{raw_id}» bị trùng"
+                state.errors.append(document.error(("plan", "id"), message))
+                ok = False
+            declared.add(raw_id)
         if spec is None:
             # The file's shape is wrong: still check every task that is well-formed, so the
             # admin sees all errors at once; the plan itself is not loaded.
             _PlanReader.partial(document, keys, book, state)
             ok = False
             continue
-        reader = _PlanReader(document, spec.plan, list(enumerate(spec.tasks)), keys, book, state)
-        plan = reader.plan()
+        plan = _PlanReader(
+            document, spec.plan, list(enumerate(spec.tasks)), keys, book, state
+        ).plan()
         if plan is None:
             ok = False
             continue
-        if plan.id != file.stem:
-            state.errors.append(
-                document.error(("plan", "id"), f"mã kế hoạch phải trùng tên tệp «{file.stem}»")
-            )
-            ok = False
-        if plan.id in plans:
-            state.errors.append(document.error(("plan", "id"), f"mã kế hoạch «{plan.id}» bị trùng"))
-            ok = False
-        plans[plan.id] = plan
+        plans.setdefault(plan.id, plan)
     for plan in plans.values():
         for implemented in plan.implements:
-            if implemented not in plans:
+            if implemented not in declared:
                 ok = False
-                state.errors.append(
-                    RuleError(
-                        plan.file, None, "plan.implements", f"không có kế hoạch «{implemented}»"
-                    )
-                )
-    if ok:
-        _check_reference_scopes(references, plans, state)
+                message = f"không có kế hoạch «{implemented}»"
+                state.errors.append(RuleError(plan.file, None, "plan.implements", message))
+    _check_reference_scopes(references, plans, declared, state)
     return plans if ok else None
 
 
