@@ -242,3 +242,24 @@ def test_cli_status_csv_and_table(cli_env: CliRunner) -> None:
 
 def test_progress_is_empty_on_a_new_database(db) -> None:  # type: ignore[no-untyped-def]
     assert load_progress(db) == Progress() or load_progress(db).empty
+
+
+def test_cli_summary_filters(cli_env: CliRunner) -> None:
+    result = cli_env.invoke(
+        app,
+        [
+            "summary",
+            "--as-of",
+            "2023-12-31",
+            "--plan",
+            "522",
+            "--unit",
+            "Văn phòng Bộ",
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [row["plan"] for row in data["plans"]] == ["qd-522-btp"]
+    assert {row["unit"] for row in data["units"]} == {"van-phong-bo"}

@@ -56,6 +56,8 @@ RulesOpt = Annotated[
 AsOfOpt = Annotated[
     str | None, typer.Option("--as-of", help="Tính đến ngày YYYY-MM-DD (mặc định: hôm nay)")
 ]
+PlanFilterOpt = Annotated[str | None, typer.Option("--plan", help="Mã hoặc số kế hoạch")]
+UnitFilterOpt = Annotated[str | None, typer.Option("--unit", help="Mã hoặc tên đơn vị")]
 DateOpt = Annotated[str | None, typer.Option("--date", help="Ngày YYYY-MM-DD (mặc định: hôm nay)")]
 
 
@@ -165,8 +167,8 @@ def explain(timing, calendar: WorkingCalendar, catalog: Catalog) -> dict:  # typ
 @app.command()
 def status(
     as_of: AsOfOpt = None,
-    plan: Annotated[str | None, typer.Option("--plan", help="Mã hoặc số kế hoạch")] = None,
-    unit: Annotated[str | None, typer.Option("--unit", help="Mã hoặc tên đơn vị")] = None,
+    plan: PlanFilterOpt = None,
+    unit: UnitFilterOpt = None,
     state: Annotated[
         list[Status] | None, typer.Option("--status", help="Lọc theo tình trạng")
     ] = None,
@@ -177,7 +179,12 @@ def status(
     settings = _settings(rules)
     catalog = _catalog(settings)
     day = _date(as_of, "--as-of")
-    occurrences = _evaluate(settings, catalog, day)
+    occurrences = _filter(catalog, _evaluate(settings, catalog, day), plan, unit, state)
+    _emit(catalog, occurrences, day, fmt)
+
+
+def _filter(catalog: Catalog, occurrences, plan, unit, state):  # type: ignore[no-untyped-def]
+    """Keep the occurrences of one plan, one unit, some statuses (each filter optional)."""
     if plan:
         found = catalog.find_plan(plan)
         if found is None:
@@ -190,7 +197,7 @@ def status(
         occurrences = [o for o in occurrences if o.unit == unit_id]
     if state:
         occurrences = [o for o in occurrences if o.status in state]
-    _emit(catalog, occurrences, day, fmt)
+    return occurrences
 
 
 def _evaluate(settings: Settings, catalog: Catalog, day: date):  # type: ignore[no-untyped-def]
@@ -210,6 +217,8 @@ def _emit(catalog: Catalog, occurrences, day: date, fmt: Format) -> None:  # typ
 @app.command()
 def summary(
     as_of: AsOfOpt = None,
+    plan: PlanFilterOpt = None,
+    unit: UnitFilterOpt = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
     rules: RulesOpt = None,
 ) -> None:
@@ -217,7 +226,7 @@ def summary(
     settings = _settings(rules)
     catalog = _catalog(settings)
     day = _date(as_of, "--as-of")
-    occurrences = _evaluate(settings, catalog, day)
+    occurrences = _filter(catalog, _evaluate(settings, catalog, day), plan, unit, None)
     by_plan = tally(occurrences, lambda o: o.plan)
     by_unit = tally(occurrences, lambda o: f"{o.plan}\t{o.unit}")
     if fmt != Format.table:
