@@ -105,7 +105,8 @@ def check(rules: RulesOpt = None) -> None:
     out.print(
         f"[green]Hợp lệ:[/] {len(catalog.plans)} kế hoạch, {tasks} nhiệm vụ, "
         f"{len(catalog.units)} đơn vị, {len(catalog.references)} văn bản tham chiếu, "
-        f"{len(catalog.phrases.grammar.patterns)} mẫu cụm từ thời hạn."
+        f"{len(catalog.phrases.grammar.patterns)} mẫu cụm từ thời hạn, "
+        f"{len(catalog.escalation.rules)} quy tắc đôn đốc."
     )
 
 

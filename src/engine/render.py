@@ -41,6 +41,7 @@ ROW_FIELDS = (
     "working_days_overdue",
     "working_days_to_due",
     "precedes_issue",
+    "missed_in_a_row",
 )
 
 _STYLES = {
@@ -86,6 +87,8 @@ def row(catalog: Catalog, occ: Occurrence) -> dict[str, Any]:
         "working_days_overdue": occ.working_days_overdue,
         "working_days_to_due": occ.working_days_to_due,
         "precedes_issue": occ.precedes_issue,
+        "missed_in_a_row": occ.missed_in_a_row,
+        "missed_in_a_row": occ.missed_in_a_row,
     }
 
 

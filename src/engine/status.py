@@ -35,9 +35,9 @@ import calendar as _calendar
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 
 from engine.catalog.model import Catalog, Plan, Task
+from engine.codes import Status
 from engine.progress import Completion, Extension, Progress, Trigger
 from engine.timing.models import (
     DatedTiming,
@@ -47,43 +47,6 @@ from engine.timing.models import (
     TimingClass,
     TriggeredTiming,
 )
-
-
-class Status(StrEnum):
-    NOT_STARTED = "not_started"
-    IN_PROGRESS = "in_progress"
-    DUE_SOON = "due_soon"
-    OVERDUE = "overdue"
-    DONE_ON_TIME = "done_on_time"
-    DONE_LATE = "done_late"
-    REPORTED = "reported"
-    REPORT_MISSING = "report_missing"
-    AWAITING_SCHEDULE = "awaiting_schedule"
-    AWAITING_EVENT = "awaiting_event"
-    NO_DEADLINE = "no_deadline"
-    SUSPENDED = "suspended"
-    CANCELLED = "cancelled"
-
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS: dict[Status, str] = {
-    Status.NOT_STARTED: "Chưa đến thời gian thực hiện",
-    Status.IN_PROGRESS: "Đang thực hiện, trong hạn",
-    Status.DUE_SOON: "Sắp đến hạn",
-    Status.OVERDUE: "Đang thực hiện, quá hạn",
-    Status.DONE_ON_TIME: "Đã hoàn thành đúng hạn",
-    Status.DONE_LATE: "Đã hoàn thành quá hạn",
-    Status.REPORTED: "Thường xuyên — đã cập nhật kỳ này",
-    Status.REPORT_MISSING: "Thường xuyên — chưa cập nhật kỳ này",
-    Status.AWAITING_SCHEDULE: "Chờ lịch của văn bản tham chiếu",
-    Status.AWAITING_EVENT: "Chưa phát sinh",
-    Status.NO_DEADLINE: "Chưa xác định thời hạn",
-    Status.SUSPENDED: "Tạm dừng",
-    Status.CANCELLED: "Không thực hiện",
-}
 
 #: Kinds of occurrence: a deliverable with a deadline, a continuous task's period update,
 #: or an obligation with no date yet. Only deliverables count in the completion rate.
@@ -111,11 +74,12 @@ class Occurrence:
     working_days_to_due: int | None
     precedes_issue: bool
     printed_unit: str | None
+    missed_in_a_row: int = 0
 
     @property
     def key(self) -> str:
         """Stable identity: ``plan/task/unit/milestone``."""
-        return f"{self.plan}/{self.task}/{self.unit}/{self.milestone}"
+        return "/".join((self.plan, self.task, self.unit, self.milestone))
 
 
 _ONE_DAY = timedelta(days=1)
@@ -132,8 +96,11 @@ class _Schedule:
 class _Evaluator:
     """Evaluation of one catalog against one progress set on one day."""
 
-    def __init__(self, catalog: Catalog, progress: Progress, as_of: date):
+    def __init__(
+        self, catalog: Catalog, progress: Progress, as_of: date, recent_periods: int | None = None
+    ):
         self.catalog, self.progress, self.as_of = catalog, progress, as_of
+        self.recent_periods = recent_periods
         self.calendar = catalog.calendar
         self.policy = catalog.policy
         self._predecessors = _predecessors(catalog)
@@ -260,6 +227,7 @@ class _Evaluator:
         window_start: date | None,
         done_on: date | None,
         reported: bool = False,
+        missed: int = 0,
     ) -> Occurrence:
         as_of = self.as_of
         effective = extended or due
@@ -300,6 +268,7 @@ class _Evaluator:
             ),
             precedes_issue=due < plan.signed,
             printed_unit=printed,
+            missed_in_a_row=missed,
         )
 
     def undated(
@@ -446,17 +415,26 @@ class _Evaluator:
         self, plan: Plan, task: Task, unit: str, printed: str | None, timing: RecurringTiming
     ) -> Iterator[Occurrence]:
         schedule = self.schedule(plan, task, timing)
-        for key, due in schedule.periods:
+        shown_from = 0
+        if self.recent_periods is not None:
+            shown_from = max(0, len(schedule.periods) - self.recent_periods)
+        missed = 0  # consecutive missing updates up to the current period
+        for index, (key, due) in enumerate(schedule.periods):
             if schedule.kind == UPDATE:
                 reported = not self.no_progress and any(
                     u.reported_on <= self.as_of and self.unit_matches(u.unit, unit)
                     for u in self.progress.updates_for(plan.id, task.id, key)
                 )
+                missed = missed + 1 if not reported and self.as_of > due else 0
                 done_on, extended = None, None
             else:
                 reported = False
+                if index < shown_from:
+                    continue
                 done_on = self.completion(plan, task, unit, key, dated=False)
                 extended = self.extension(plan, task, unit, key)
+            if index < shown_from:
+                continue
             yield self.judge(
                 plan,
                 task,
@@ -471,6 +449,7 @@ class _Evaluator:
                 schedule.window,
                 done_on,
                 reported=reported,
+                missed=missed,
             )
         if not schedule.periods:
             yield self.undated(plan, task, unit, printed, Status.NOT_STARTED, timing.timing_class)
@@ -569,9 +548,15 @@ def _period_due(first: date, last: date, before_day: int | None, due_day: int | 
     return last
 
 
-def evaluate(catalog: Catalog, progress: Progress, as_of: date) -> list[Occurrence]:
-    """Every occurrence of every plan with its status as of ``as_of``."""
-    evaluator = _Evaluator(catalog, progress, as_of)
+def evaluate(
+    catalog: Catalog, progress: Progress, as_of: date, recent_periods: int | None = None
+) -> list[Occurrence]:
+    """Every occurrence of every plan with its status as of ``as_of``.
+
+    ``recent_periods`` keeps only the last N periods of each recurring task (follow-up uses
+    it: a period missed long ago is no longer news); statuses are unchanged.
+    """
+    evaluator = _Evaluator(catalog, progress, as_of, recent_periods)
     out: list[Occurrence] = []
     for plan in catalog.plans.values():
         out.extend(evaluator.plan(plan))

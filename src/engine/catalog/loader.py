@@ -33,6 +33,7 @@ from engine.catalog.schema import (
     UnitsFile,
 )
 from engine.catalog.yamlfile import YamlDocument, load_yaml
+from engine.escalation.rules import RECIPIENT_KEYWORDS, EscalationFile
 from engine.text import normalize
 from engine.timing.grammar import TemplateError, compile_template
 from engine.timing.models import DatedTiming, ExternalTiming, Timing, UnspecifiedTiming
@@ -117,14 +118,56 @@ def _build(rules: Path, schedules: Path, state: _Load) -> Catalog | None:
     references = _load_references(rules / "references", state)
     book = _load_phrases(rules / "phrases.yaml", references, state)
     plans = _load_plans(rules / "plans", units, references, book, state)
-    if None in (calendar, reporting, jobs, units, book, plans) or not state.references_ok:
+    escalation = _load_escalation(rules / "escalation.yaml", units, plans, state)
+    parts = (calendar, reporting, jobs, units, book, plans, escalation)
+    if None in parts or not state.references_ok:
         return None
     assert calendar and reporting and jobs and units is not None and book and plans is not None
-    catalog = Catalog(units, plans, references, book, calendar, reporting, jobs)
+    assert escalation is not None
+    catalog = Catalog(units, plans, references, book, calendar, reporting, jobs, escalation)
     for unit in units.values():
         if not unit.emails and unit.kind == "unit" and unit.role != "external":
             state.warnings.append(f"đơn vị «{unit.name}» ({unit.id}) chưa có địa chỉ thư")
     return catalog
+
+
+def _load_escalation(
+    file: Path, units: dict[str, Unit] | None, plans: dict[str, Plan] | None, state: _Load
+) -> EscalationFile | None:
+    """The escalation rules; recipients and tested plan/unit ids must exist."""
+    if not _required(state, file):
+        return None
+    document, spec = state.read(file, EscalationFile)
+    if document is None or spec is None:
+        return None
+    ok = True
+    ids = [rule.id for rule in spec.rules]
+    for index, rule in enumerate(spec.rules):
+        where = ("rules", index)
+        if ids.index(rule.id) != index:
+            state.errors.append(document.error((*where, "id"), f"mã quy tắc «{rule.id}» bị trùng"))
+            ok = False
+        for to_index, recipient in enumerate(rule.to):
+            if recipient not in RECIPIENT_KEYWORDS and units is not None and recipient not in units:
+                keywords = ", ".join(RECIPIENT_KEYWORDS)
+                message = f"người nhận «{recipient}» không phải mã đơn vị hay một trong: {keywords}"
+                state.errors.append(document.error((*where, "to", to_index), message))
+                ok = False
+        for name, known in (("plan", plans), ("unit", units)):
+            test = rule.when.get(name)
+            values = test if isinstance(test, list) else [] if test is None else [test]
+            if isinstance(test, dict):
+                values = [
+                    v
+                    for value in test.values()
+                    for v in (value if isinstance(value, list) else [value])
+                ]
+            for value in values:
+                if known is not None and value not in known:
+                    message = f"không có {'kế hoạch' if name == 'plan' else 'đơn vị'} mã «{value}»"
+                    state.errors.append(document.error((*where, "when", name), message))
+                    ok = False
+    return spec if ok else None
 
 
 def _load_optional(file: Path, model: type[M], state: _Load) -> M | None:

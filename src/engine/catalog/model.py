@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from engine.calendar import WorkingCalendar
 from engine.catalog.schema import CycleSpec, JobsFile, MilestoneSpec, Policy, ReportingFile
+from engine.escalation.rules import EscalationFile
 from engine.text import normalize
 from engine.timing.models import Timing
 from engine.timing.parse import PhraseBook
@@ -83,11 +85,12 @@ class Plan:
     def year(self) -> int:
         return self.start.year
 
+    @cached_property
+    def _tasks_by_id(self) -> dict[str, Task]:
+        return {task.id: task for task in self.tasks}
+
     def task(self, task_id: str) -> Task | None:
-        for task in self.tasks:
-            if task.id == task_id:
-                return task
-        return None
+        return self._tasks_by_id.get(task_id)
 
 
 @dataclass(frozen=True)
@@ -116,8 +119,10 @@ class Catalog:
     calendar: WorkingCalendar
     reporting: ReportingFile
     jobs: JobsFile
+    escalation: EscalationFile
     warnings: list[str] = field(default_factory=list)
     _unit_keys: dict[str, str] = field(default_factory=dict, repr=False)
+    _roles: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for unit in self.units.values():
@@ -142,6 +147,12 @@ class Catalog:
             if wanted in (number, number.split("/")[0]):
                 return plan
         return None
+
+    def units_with_role(self, role: str) -> tuple[str, ...]:
+        found = self._roles.get(role)
+        if found is None:
+            found = self._roles[role] = tuple(u.id for u in self.units.values() if u.role == role)
+        return found
 
     def cycle_for(self, task: Task) -> CycleSpec | None:
         for tag in task.tags:

@@ -1,0 +1,1 @@
+"""Escalation: rule files, facts, the matcher interface (durable-rules and plain Python)."""

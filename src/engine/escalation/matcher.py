@@ -1,0 +1,197 @@
+"""Matching facts against escalation rules, behind one small interface.
+
+Two implementations give the same answer (a differential test holds them to it):
+
+* :class:`PythonMatcher` — each condition compiled to a list of Python checks;
+* :class:`DurableMatcher` — the rules compiled into a durable-rules ruleset; facts are
+  asserted in sessions of at most 5,000 and every action only records ``(fact, rule)``.
+
+Both see only the fields the rules test: facts are projected onto those fields and
+de-duplicated before matching, so a day's thousands of occurrences become a few hundred
+distinct facts (durable-rules does about 15k facts/s; this keeps it off the critical path).
+
+durable-rules traps handled here (``../shared/docs/dependencies.md``): one Host per ruleset,
+built once and reused (a Host per day leaks threads); its timer threads are disabled so that
+actions run in the caller; every rule is guarded by ``$ex`` on a field every fact has, and a
+catch-all rule makes every fact "handled"; sessions are deleted after use.
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import operator
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from durable import engine as durable_engine
+
+from engine.escalation.rules import EscalationRule, Test
+
+Check = Callable[[dict[str, Any]], bool]
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "gte": operator.ge,
+    "gt": operator.gt,
+    "lte": operator.le,
+    "lt": operator.lt,
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "in": lambda value, options: value in options,
+    "not_in": lambda value, options: value not in options,
+}
+_DURABLE_OPS = {"gte": "$gte", "gt": "$gt", "lte": "$lte", "lt": "$lt", "ne": "$neq"}
+_CHUNK = 5000
+_CATCH_ALL = "_handled"
+
+
+class Matcher(Protocol):
+    """For each fact, the ids of the rules it matches."""
+
+    def match(self, facts: Sequence[dict[str, Any]]) -> list[set[str]]: ...
+
+
+def used_fields(rules: Sequence[EscalationRule]) -> tuple[str, ...]:
+    return tuple(sorted({name for rule in rules for name in rule.when}))
+
+
+def _normalised(test: Test) -> list[tuple[str, Any]]:
+    """A test as (operator, operand) pairs; lists become ``in``."""
+    if isinstance(test, dict):
+        return [(op, tuple(v) if isinstance(v, list) else v) for op, v in test.items()]
+    if isinstance(test, list):
+        return [("in", tuple(test))]
+    return [("eq", test)]
+
+
+def _same_kind(value: Any, operand: Any) -> bool:
+    """Never compare across types (a bool is not an int here, a number is not a string)."""
+    if isinstance(operand, tuple):
+        return all(_same_kind(value, o) for o in operand)
+    return type(value) is type(operand)
+
+
+class _Projected:
+    """Facts reduced to the fields the rules test, de-duplicated."""
+
+    def __init__(self, facts: Sequence[dict[str, Any]], fields: Sequence[str]):
+        self.distinct: list[dict[str, Any]] = []
+        self.owner: list[int] = []
+        index: dict[tuple, int] = {}
+        for fact in facts:
+            projected = {name: fact[name] for name in fields if name in fact}
+            signature = tuple(sorted(projected.items()))
+            position = index.get(signature)
+            if position is None:
+                position = index[signature] = len(self.distinct)
+                self.distinct.append(projected)
+            self.owner.append(position)
+
+    def expand(self, distinct_matches: list[set[str]]) -> list[set[str]]:
+        return [distinct_matches[position] for position in self.owner]
+
+
+class PythonMatcher:
+    def __init__(self, rules: Sequence[EscalationRule]):
+        self.fields = used_fields(rules)
+        self._rules = [(rule.id, self._compile(rule)) for rule in rules]
+
+    @staticmethod
+    def _compile(rule: EscalationRule) -> list[tuple[str, Callable[[Any, Any], bool], Any]]:
+        return [
+            (name, _OPS[op], operand)
+            for name, test in rule.when.items()
+            for op, operand in _normalised(test)
+        ]
+
+    def match(self, facts: Sequence[dict[str, Any]]) -> list[set[str]]:
+        projected = _Projected(facts, self.fields)
+        results = []
+        for fact in projected.distinct:
+            matched = set()
+            for rule_id, checks in self._rules:
+                for name, check, operand in checks:
+                    value = fact.get(name)
+                    if value is None or not _same_kind(value, operand) or not check(value, operand):
+                        break
+                else:
+                    matched.add(rule_id)
+            results.append(matched)
+        return projected.expand(results)
+
+
+class _QuietHost(durable_engine.Host):
+    """A Host without timer threads: actions run in the caller, nothing in the background."""
+
+    def __init__(self, definitions: dict[str, Any], actions: dict[str, Callable[[Any], None]]):
+        self._named_actions = actions
+        super().__init__(copy.deepcopy(definitions))
+
+    def _run(self) -> None:  # the timers that dispatch queued work are not needed
+        return None
+
+    def get_action(self, action_name: str) -> Callable[[Any], None]:
+        return self._named_actions[action_name]
+
+
+class DurableMatcher:
+    RULESET = "escalation"
+
+    def __init__(self, rules: Sequence[EscalationRule]):
+        self.fields = used_fields(rules)
+        self._hits: list[tuple[int, str]] = []
+        self._lock = threading.Lock()
+        self._sessions = itertools.count()
+        definitions = {self.RULESET: {rule.id: self._rule(rule) for rule in rules}}
+        definitions[self.RULESET][_CATCH_ALL] = {
+            "all": [{"m": {"$ex": {"_i": 1}}}],
+            "run": _CATCH_ALL,
+        }
+        actions = {rule.id: self._recorder(rule.id) for rule in rules}
+        actions[_CATCH_ALL] = lambda context: None
+        self._host = _QuietHost(definitions, actions)
+
+    def _recorder(self, rule_id: str) -> Callable[[Any], None]:
+        def record(context: Any) -> None:
+            self._hits.append((int(context.m["_i"]), rule_id))
+
+        return record
+
+    @staticmethod
+    def _rule(rule: EscalationRule) -> dict[str, Any]:
+        terms: list[dict[str, Any]] = [{"$ex": {"_i": 1}}]
+        for name, test in rule.when.items():
+            for op, operand in _normalised(test):
+                terms.append(_durable_term(name, op, operand))
+        return {"all": [{"m": {"$and": terms}}], "run": rule.id}
+
+    def match(self, facts: Sequence[dict[str, Any]]) -> list[set[str]]:
+        projected = _Projected(facts, self.fields)
+        results: list[set[str]] = [set() for _ in projected.distinct]
+        with self._lock:
+            for start in range(0, len(projected.distinct), _CHUNK):
+                sid = f"s{next(self._sessions)}"
+                batch = [
+                    {**fact, "_i": start + offset, "sid": sid}
+                    for offset, fact in enumerate(projected.distinct[start : start + _CHUNK])
+                ]
+                self._hits.clear()
+                self._host.assert_facts(self.RULESET, batch)
+                for position, rule_id in self._hits:
+                    results[position].add(rule_id)
+                self._host.delete_state(self.RULESET, sid)
+        return projected.expand(results)
+
+
+def _durable_term(name: str, op: str, operand: Any) -> dict[str, Any]:
+    """One condition as a durable-rules expression (missing fields never match)."""
+    if op == "eq":
+        return {name: operand}
+    if op == "in":
+        return {"$or": [{name: value} for value in operand]}
+    if op == "not_in":
+        return {"$and": [{"$ex": {name: 1}}] + [{"$neq": {name: value}} for value in operand]}
+    if op == "ne":
+        return {"$and": [{"$ex": {name: 1}}, {"$neq": {name: operand}}]}
+    return {_DURABLE_OPS[op]: {name: operand}}

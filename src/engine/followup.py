@@ -1,0 +1,89 @@
+"""One day of follow-up, and a simulated timeline: statuses → facts → matches → notices.
+
+Pure, apart from the matcher's own state (durable-rules sessions). Notices are produced on
+working days only: nobody reads a reminder sent on a Sunday, and the next working day's run
+sends what is still relevant (conditions are windows, not exact days). Recurring tasks are
+followed up on their last ``RECENT_PERIODS`` periods only: an update missed months ago was
+notified then and is no longer news (and a restart after downtime must not flood anyone).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from engine.catalog.model import Catalog
+from engine.escalation.facts import build_facts
+from engine.escalation.matcher import Matcher
+from engine.escalation.rules import Silence
+from engine.notices import HistoryKey, Notice, plan_notices, remember
+from engine.progress import Progress
+from engine.status import evaluate
+
+RECENT_PERIODS = 3
+
+
+def notices_for_day(
+    catalog: Catalog,
+    progress: Progress,
+    day: date,
+    matcher: Matcher,
+    history: Mapping[HistoryKey, date],
+    silences: Iterable[Silence] = (),
+) -> list[Notice]:
+    if not catalog.calendar.is_working_day(day):
+        return []
+    facts = build_facts(catalog, evaluate(catalog, progress, day, RECENT_PERIODS), day)
+    matches = matcher.match([f.fields for f in facts])
+    return plan_notices(catalog, facts, matches, day, history, silences)
+
+
+def simulate(
+    catalog: Catalog,
+    progress: Progress,
+    start: date,
+    end: date,
+    matcher: Matcher,
+    silences: Iterable[Silence] = (),
+    history: dict[HistoryKey, date] | None = None,
+) -> list[Notice]:
+    """Every notice the rules would send from ``start`` to ``end``, day by day."""
+    history = dict(history or {})
+    silences = list(silences)
+    out: list[Notice] = []
+    day = start
+    while day <= end:
+        notices = notices_for_day(catalog, progress, day, matcher, history, silences)
+        remember(history, notices)
+        out.extend(notices)
+        day += timedelta(days=1)
+    return out
+
+
+def notice_json(notice: Notice) -> dict[str, Any]:
+    """The stable JSON form of a notice (README: "The notice JSON")."""
+    occurrences = []
+    for item in notice.items:
+        fields = item.fact.fields
+        occ = item.fact.occurrence
+        occurrences.append(
+            {
+                "plan": fields["plan"],
+                "task": fields["task"],
+                "unit": fields["unit"],
+                "milestone": fields["milestone"],
+                "due": occ.due.isoformat() if occ and occ.due else None,
+                "status": occ.status.value if occ else fields.get("issue"),
+                "days_overdue": occ.days_overdue if occ else 0,
+                "idempotency_key": item.idempotency_key,
+            }
+        )
+    return {
+        "date": notice.day.isoformat(),
+        "rule": notice.rule.id,
+        "level": notice.level,
+        "recipient": notice.recipient,
+        "template": notice.template,
+        "occurrences": occurrences,
+    }

@@ -1,0 +1,143 @@
+"""From rule matches to notices: recipients, silences, repeat intervals, inhibition, digests.
+
+Pure: a function of (catalog, facts, matches, silences, history of what was already sent, day).
+
+* **Recipients**: ``lead`` is the occurrence's unit; ``cooperating`` the task's cooperating
+  units; ``coordinating`` the plan's coordinating unit; ``coordinating_office`` and
+  ``leadership`` the registry's units of that role; ``admins`` the addresses of
+  ``rules/escalation.yaml``; anything else a unit id.
+* **Silences** drop every match on the plan / task / unit they cover until their last day.
+* **Repeat**: a (occurrence, rule, recipient) already notified is notified again only once its
+  rule's interval has passed since the last notice (working days or calendar months); a rule
+  without ``repeat`` notifies once.
+* **Inhibition**: for the same occurrence and recipient, only the highest-level rule that
+  fires today is kept.
+* **Digest**: one notice per (recipient, rule) covers all its occurrences; the mail edge sends
+  one email per recipient per run, made of that recipient's notices.
+* **Idempotency key** of each (occurrence, rule, recipient) in a notice: a hash of those and of
+  the day its repeat window opened (the day it fires), so re-running a day, or two processes
+  running the same day, produce the same keys and the outbox stores each once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from engine.catalog.model import Catalog
+from engine.escalation.facts import Fact
+from engine.escalation.rules import EscalationRule, Silence
+
+ADMINS = "admins"
+
+HistoryKey = tuple[str, str, str]  # (occurrence key, rule id, recipient)
+
+
+@dataclass(frozen=True)
+class NoticeItem:
+    fact: Fact
+    idempotency_key: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    day: date
+    rule: EscalationRule
+    recipient: str
+    items: tuple[NoticeItem, ...]
+
+    @property
+    def level(self) -> int:
+        return self.rule.level
+
+    @property
+    def template(self) -> str:
+        return self.rule.template
+
+
+def idempotency_key(occurrence: str, rule: str, recipient: str, window: date) -> str:
+    raw = f"{occurrence}|{rule}|{recipient}|{window.isoformat()}"
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:40]
+
+
+def recipients(catalog: Catalog, rule: EscalationRule, fact: Fact) -> list[str]:
+    out: list[str] = []
+    fields = fact.fields
+    plan = catalog.plans[fields["plan"]]
+    for target in rule.to:
+        if target == "lead":
+            found = [fields["unit"]]
+        elif target == "cooperating":
+            task = plan.task(fields["task"])
+            found = list(task.cooperating) if task else []
+        elif target == "coordinating":
+            found = [plan.coordinating_unit]
+        elif target in ("coordinating_office", "leadership"):
+            found = list(catalog.units_with_role(target))
+        elif target == ADMINS:
+            found = [ADMINS]
+        else:
+            found = [target]
+        out.extend(r for r in found if r not in out)
+    return out
+
+
+def _due_again(rule: EscalationRule, last: date | None, day: date, catalog: Catalog) -> bool:
+    if last is None:
+        return True
+    if rule.repeat is None or last >= day:
+        return False
+    if rule.repeat.working_days is not None:
+        return catalog.calendar.working_days_between(last, day) >= rule.repeat.working_days
+    months = (day.year - last.year) * 12 + day.month - last.month
+    return months >= (rule.repeat.months or 0)
+
+
+def plan_notices(
+    catalog: Catalog,
+    facts: Sequence[Fact],
+    matches: Sequence[set[str]],
+    day: date,
+    history: Mapping[HistoryKey, date],
+    silences: Iterable[Silence] = (),
+) -> list[Notice]:
+    """The notices due on ``day``, sorted by recipient, then level (highest first), then rule."""
+    rules = {rule.id: rule for rule in catalog.escalation.rules}
+    active = [s for s in silences if s.until >= day]
+    # (occurrence key, recipient) -> candidate (rule, fact)
+    candidates: dict[tuple[str, str], list[tuple[EscalationRule, Fact]]] = defaultdict(list)
+    for fact, matched in zip(facts, matches, strict=True):
+        if not matched:
+            continue
+        fields = fact.fields
+        if any(s.covers(fields["plan"], fields["task"], fields["unit"], day) for s in active):
+            continue
+        for rule_id in matched:
+            rule = rules[rule_id]
+            for recipient in recipients(catalog, rule, fact):
+                last = history.get((fact.key, rule.id, recipient))
+                if _due_again(rule, last, day, catalog):
+                    candidates[(fact.key, recipient)].append((rule, fact))
+    grouped: dict[tuple[str, str], list[NoticeItem]] = defaultdict(list)
+    for (occurrence, recipient), options in candidates.items():
+        top = max(rule.level for rule, _ in options)
+        for rule, fact in options:
+            if rule.level == top:
+                key = idempotency_key(occurrence, rule.id, recipient, day)
+                grouped[(recipient, rule.id)].append(NoticeItem(fact, key))
+    notices = [
+        Notice(day, rules[rule_id], recipient, tuple(sorted(items, key=lambda i: i.fact.key)))
+        for (recipient, rule_id), items in grouped.items()
+    ]
+    notices.sort(key=lambda n: (n.recipient, -n.level, n.rule.id))
+    return notices
+
+
+def remember(history: dict[HistoryKey, date], notices: Iterable[Notice]) -> None:
+    """Add sent notices to an in-memory history (what the outbox table holds in production)."""
+    for notice in notices:
+        for item in notice.items:
+            history[(item.fact.key, notice.rule.id, notice.recipient)] = notice.day
