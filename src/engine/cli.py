@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from datetime import date
@@ -13,20 +14,27 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from engine import clock, render
+from engine import clock, logs, render
 from engine.calendar import WorkingCalendar
 from engine.catalog.errors import RuleErrors
 from engine.catalog.loader import check as check_rules
 from engine.catalog.loader import load_catalog
 from engine.catalog.model import Catalog, Task
 from engine.config import Settings, load_settings
+from engine.followup import notice_json
+from engine.followup import simulate as run_simulation
+from engine.mail import deliver
+from engine.runner import compute, load_silences, make_matcher, run_day
+from engine.scheduler import smtp_config
+from engine.sink import start_sink
 from engine.status import Status, evaluate
-from engine.store import database
+from engine.store import database, outbox
 from engine.store.tables import (
     CancellationRow,
     CompletionRow,
     ExtensionRow,
     PeriodUpdateRow,
+    SilenceRow,
     SuspensionRow,
     TriggerRow,
 )
@@ -493,6 +501,326 @@ def event(
             due=_date(due, "--due") if due else None,
             description=description,
         ),
+    )
+
+
+# -- follow-up: notices, outbox, silences, daemon ------------------------------------------
+
+outbox_app = typer.Typer(help="Hộp thư đi: xem, gửi lại, hủy.", invoke_without_command=True)
+silence_app = typer.Typer(help="Tạm ngưng thông báo cho một kế hoạch / nhiệm vụ / đơn vị.")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(silence_app, name="silence")
+
+
+def _notices_output(catalog: Catalog, notices, fmt: Format) -> None:  # type: ignore[no-untyped-def]
+    if fmt == Format.json:
+        sys.stdout.write(
+            json.dumps([notice_json(n) for n in notices], ensure_ascii=False, indent=2) + "\n"
+        )
+        return
+    table = Table(title=f"{len(notices)} thông báo")
+    for header in ("Ngày", "Quy tắc", "Cấp", "Người nhận", "Mẫu thư", "Số nhiệm vụ", "Nhiệm vụ"):
+        table.add_column(header, overflow="fold")
+    for n in notices:
+        recipient = "Quản trị" if n.recipient == "admins" else catalog.units[n.recipient].name
+        tasks = ", ".join(
+            f"{catalog.plans[i.fact.fields['plan']].number} #{i.fact.fields['task']}"
+            for i in n.items[:6]
+        )
+        more = f" … (+{len(n.items) - 6})" if len(n.items) > 6 else ""
+        table.add_row(
+            render.vn_date(n.day),
+            n.rule.id,
+            str(n.level),
+            recipient,
+            n.template,
+            str(len(n.items)),
+            tasks + more,
+        )
+    out.print(table)
+
+
+@app.command("run-once")
+def run_once(
+    as_of: AsOfOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Chỉ in các thông báo, không ghi, không gửi")
+    ] = False,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """Chạy đôn đốc một ngày: tính tình trạng, lập thông báo, đưa vào hộp thư đi và gửi."""
+    settings = _settings()
+    catalog = _catalog(settings)
+    day = _date(as_of, "--as-of")
+    engine = database.make_engine(settings.database_url)
+    matcher = make_matcher(catalog, settings.matcher)
+    if dry_run:
+        _notices_output(catalog, compute(catalog, engine, day, matcher), fmt)
+        return
+    result = run_day(catalog, engine, day, matcher, settings.templates_dir, mode="manual")
+    report = asyncio.run(deliver(engine, smtp_config(settings)))
+    if fmt == Format.json:
+        data = {
+            "date": day.isoformat(),
+            "notices": [notice_json(n) for n in result.notices],
+            "messages": len(result.messages),
+            "sent": report.sent,
+            "retried": report.retried,
+            "failed": report.failed,
+        }
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    out.print(
+        f"Ngày {render.vn_date(day)}: {len(result.notices)} thông báo, {len(result.messages)} thư mới; "
+        f"đã gửi {report.sent}, chờ gửi lại {report.retried}, lỗi {report.failed}."
+    )
+
+
+@app.command()
+def simulate(
+    start: Annotated[str, typer.Option("--from", help="Từ ngày YYYY-MM-DD")],
+    end: Annotated[str, typer.Option("--to", help="Đến ngày YYYY-MM-DD")],
+    plan: PlanFilterOpt = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+) -> None:
+    """Diễn tập: các thông báo quy tắc sẽ gửi từng ngày (không gửi thư, không ghi gì)."""
+    settings = _settings()
+    catalog = _catalog(settings)
+    first, last = _date(start, "--from"), _date(end, "--to")
+    if last < first:
+        raise _fail("--to đứng trước --from")
+    engine = database.make_engine(settings.database_url)
+    notices = run_simulation(
+        catalog,
+        database.load_progress(engine),
+        first,
+        last,
+        make_matcher(catalog, settings.matcher),
+        load_silences(engine),
+    )
+    if plan:
+        found = catalog.find_plan(plan)
+        if found is None:
+            raise _fail(f"không có kế hoạch «{plan}»")
+        notices = [n for n in notices if any(i.fact.fields["plan"] == found.id for i in n.items)]
+    _notices_output(catalog, notices, fmt)
+
+
+@outbox_app.callback()
+def outbox_list(
+    ctx: typer.Context,
+    status_filter: Annotated[
+        str | None, typer.Option("--status", help="pending, sending, sent, failed, cancelled")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit")] = 50,
+) -> None:
+    """Liệt kê thư trong hộp thư đi (mới nhất trước)."""
+    if ctx.invoked_subcommand:
+        return
+    settings = _settings()
+    engine = database.make_engine(settings.database_url)
+    counts = outbox.counts(engine)
+    out.print(
+        "Hộp thư đi: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+        if counts
+        else "Hộp thư đi trống."
+    )
+    table = Table()
+    for header in ("Mã", "Ngày", "Người nhận", "Tiêu đề", "Trạng thái", "Lần gửi", "Lỗi gần nhất"):
+        table.add_column(header, overflow="fold")
+    for m in outbox.messages(engine, status_filter, limit):
+        table.add_row(
+            str(m.id),
+            render.vn_date(m.run_day),
+            m.recipient,
+            m.subject,
+            m.status,
+            str(m.attempts),
+            m.last_error or "",
+        )
+    out.print(table)
+
+
+@outbox_app.command("retry")
+def outbox_retry(message: Annotated[int, typer.Argument(help="Mã thư")]) -> None:
+    """Đưa một thư lỗi trở lại hàng đợi."""
+    engine = database.make_engine(_settings().database_url)
+    if not outbox.retry(engine, message):
+        raise _fail(f"thư {message} không ở trạng thái lỗi (failed)")
+    out.print(f"Thư {message} sẽ được gửi lại.")
+
+
+@outbox_app.command("cancel")
+def outbox_cancel(message: Annotated[int, typer.Argument(help="Mã thư")]) -> None:
+    """Hủy một thư đang chờ hoặc bị lỗi."""
+    engine = database.make_engine(_settings().database_url)
+    if not outbox.cancel(engine, message):
+        raise _fail(f"thư {message} không còn chờ gửi")
+    out.print(f"Đã hủy thư {message}.")
+
+
+@outbox_app.command("send")
+def outbox_send() -> None:
+    """Gửi ngay các thư đến lượt."""
+    settings = _settings()
+    report = asyncio.run(
+        deliver(database.make_engine(settings.database_url), smtp_config(settings))
+    )
+    out.print(f"Đã gửi {report.sent}, chờ gửi lại {report.retried}, lỗi {report.failed}.")
+
+
+@silence_app.command("add")
+def silence_add(
+    author: Annotated[str, typer.Option("--author", help="Người tạo")],
+    reason: ReasonOpt,
+    until: Annotated[str, typer.Option("--until", help="Đến hết ngày YYYY-MM-DD")],
+    plan: Annotated[str | None, typer.Option("--plan")] = None,
+    task: Annotated[str | None, typer.Option("--task")] = None,
+    unit: Annotated[str | None, typer.Option("--unit")] = None,
+) -> None:
+    """Tạm ngưng thông báo (theo kế hoạch, nhiệm vụ và/hoặc đơn vị) đến một ngày."""
+    settings = _settings()
+    catalog = _catalog(settings)
+    if not (plan or task or unit):
+        raise _fail("ghi ít nhất một trong --plan, --task, --unit")
+    plan_id = None
+    if plan:
+        found = catalog.find_plan(plan)
+        if found is None:
+            raise _fail(f"không có kế hoạch «{plan}»")
+        plan_id = found.id
+        if task and found.task(task) is None:
+            raise _fail(f"kế hoạch {found.number} không có nhiệm vụ «{task}»")
+    elif task:
+        raise _fail("--task cần đi kèm --plan")
+    unit_id = catalog.unit_id(unit) if unit else None
+    if unit and unit_id is None:
+        raise _fail(f"không có đơn vị «{unit}»")
+    row = outbox.add_silence(
+        database.make_engine(settings.database_url),
+        SilenceRow(
+            plan=plan_id,
+            task=task,
+            unit=unit_id,
+            author=author,
+            reason=reason,
+            until=_date(until, "--until"),
+        ),
+    )
+    out.print(f"Đã tạm ngưng (mã {row.id}) đến hết {render.vn_date(row.until)}.")
+
+
+@silence_app.command("list")
+def silence_list() -> None:
+    """Các lệnh tạm ngưng thông báo."""
+    table = Table()
+    for header in ("Mã", "Kế hoạch", "Nhiệm vụ", "Đơn vị", "Đến hết", "Người tạo", "Lý do"):
+        table.add_column(header, overflow="fold")
+    for s in outbox.silences(database.make_engine(_settings().database_url)):
+        table.add_row(
+            str(s.id),
+            s.plan or "*",
+            s.task or "*",
+            s.unit or "*",
+            render.vn_date(s.until),
+            s.author,
+            s.reason,
+        )
+    out.print(table)
+
+
+@silence_app.command("remove")
+def silence_remove(silence: Annotated[int, typer.Argument(help="Mã lệnh tạm ngưng")]) -> None:
+    """Bỏ một lệnh tạm ngưng."""
+    if not outbox.remove_silence(database.make_engine(_settings().database_url), silence):
+        raise _fail(f"không có lệnh tạm ngưng mã {silence}")
+    out.print(f"Đã bỏ lệnh tạm ngưng {silence}.")
+
+
+@app.command()
+def health(fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
+    """Lần chạy gần nhất, số thư chờ gửi / lỗi, tình trạng bộ quy tắc."""
+    settings = _settings()
+    engine = database.make_engine(settings.database_url)
+    runs = outbox.last_runs(engine, 1)
+    errors, _ = check_rules(settings.rules_dir, settings.schedules_dir)
+    counts = outbox.counts(engine)
+    data = {
+        "last_run_day": runs[0].day.isoformat() if runs else None,
+        "last_run_finished_at": runs[0].finished_at.isoformat()
+        if runs and runs[0].finished_at
+        else None,
+        "pending": counts.get("pending", 0) + counts.get("sending", 0),
+        "failed": counts.get("failed", 0),
+        "sent": counts.get("sent", 0),
+        "rules": "ok" if not errors else f"{len(errors)} lỗi",
+    }
+    if fmt == Format.json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        return
+    out.print(
+        f"Lần chạy gần nhất: {data['last_run_day'] or 'chưa có'}; thư chờ gửi: {data['pending']}; "
+        f"lỗi: {data['failed']}; đã gửi: {data['sent']}; bộ quy tắc: {data['rules']}."
+    )
+
+
+@app.command()
+def serve() -> None:
+    """Chạy thường trực: đánh giá hằng ngày, gửi hộp thư đi, nạp lại quy tắc khi sửa."""
+    from engine.scheduler import Daemon
+
+    logs.setup()
+    settings = _settings()
+    try:
+        daemon = Daemon.start(settings)
+    except RuleErrors as exc:
+        for error in exc.errors:
+            print(error, file=sys.stderr)
+        raise _fail("bộ quy tắc có lỗi; chưa thể khởi động", 1) from None
+    daemon.serve()
+
+
+@app.command("mail-sink")
+def mail_sink(
+    port: Annotated[int, typer.Option("--port")] = 8025,
+    folder: Annotated[Path | None, typer.Option("--dir", help="Thư mục lưu .eml")] = None,
+) -> None:
+    """Máy chủ thư cục bộ (127.0.0.1) lưu mỗi thư thành tệp .eml — dùng thử, không gửi ra ngoài."""
+    import time
+
+    target = folder or _settings().mail_dir
+    controller = start_sink(target, port=port)
+    out.print(f"Đang nhận thư tại 127.0.0.1:{port}, lưu vào {target}/ (Ctrl+C để dừng).")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        controller.stop()
+
+
+@app.command()
+def demo(
+    as_of: AsOfOpt = None,
+    port: Annotated[int, typer.Option("--port")] = 8025,
+) -> None:
+    """Chạy thử trọn vẹn: máy chủ thư cục bộ + đôn đốc một ngày; thư lưu thành .eml trong var/mail."""
+    settings = load_settings(
+        smtp_host="127.0.0.1", smtp_port=port, smtp_starttls=False, smtp_tls=False, smtp_user=None
+    )
+    catalog = _catalog(settings)
+    day = _date(as_of, "--as-of")
+    controller = start_sink(settings.mail_dir, port=port)
+    try:
+        engine = database.make_engine(settings.database_url)
+        result = run_day(
+            catalog, engine, day, make_matcher(catalog, settings.matcher), settings.templates_dir
+        )
+        report = asyncio.run(deliver(engine, smtp_config(settings)))
+    finally:
+        controller.stop()
+    out.print(
+        f"Ngày {render.vn_date(day)}: {len(result.notices)} thông báo, {len(result.messages)} thư mới, "
+        f"đã gửi {report.sent} (lỗi {report.failed}); thư lưu tại {settings.mail_dir}/"
     )
 
 

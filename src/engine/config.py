@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -26,7 +26,11 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_starttls: bool = False
     smtp_tls: bool = False
+    smtp_connections: int = 4
     mail_from: str = "Văn phòng Bộ <van-phong-bo@btp.example>"
+    templates_dir: Path = Path("notifications")
+    matcher: Literal["durable", "python"] = "durable"
+    mail_dir: Path = Path("var/mail")
 
     @classmethod
     def settings_customise_sources(

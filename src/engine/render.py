@@ -88,7 +88,6 @@ def row(catalog: Catalog, occ: Occurrence) -> dict[str, Any]:
         "working_days_to_due": occ.working_days_to_due,
         "precedes_issue": occ.precedes_issue,
         "missed_in_a_row": occ.missed_in_a_row,
-        "missed_in_a_row": occ.missed_in_a_row,
     }
 
 

@@ -79,3 +79,69 @@ class ExtensionRow(_Recorded, table=True):
     granted_on: date
     reason: str
     document: str | None = None
+
+
+class OutboxMessage(SQLModel, table=True):
+    """One email to one recipient, made of the notice items enqueued with it."""
+
+    __tablename__ = "outbox_message"
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(unique=True)
+    recipient: str = Field(index=True)
+    addresses: str
+    run_day: date = Field(index=True)
+    subject: str
+    body_text: str
+    body_html: str
+    status: str = Field(default="pending", index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=_now)
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    last_error: str | None = None
+    created_at: datetime = Field(default_factory=_now)
+    sent_at: datetime | None = None
+    failure_reported: bool = False
+
+
+class NoticeItemRow(SQLModel, table=True):
+    """One (occurrence, rule, repeat window, recipient): the unit of "never twice"."""
+
+    __tablename__ = "notice_item"
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(unique=True)
+    message: int | None = Field(default=None, foreign_key="outbox_message.id", index=True)
+    day: date
+    rule: str
+    level: int
+    recipient: str
+    occurrence: str = Field(index=True)
+    plan: str
+    task: str
+    unit: str
+    milestone: str
+
+
+class DayRun(SQLModel, table=True):
+    """The daily evaluation of a day, recorded so that it happens once."""
+
+    __tablename__ = "day_run"
+    day: date = Field(primary_key=True)
+    mode: str
+    started_at: datetime = Field(default_factory=_now)
+    finished_at: datetime | None = None
+    notices: int = 0
+    messages: int = 0
+    host: str = ""
+
+
+class SilenceRow(SQLModel, table=True):
+    __tablename__ = "silence"
+    id: int | None = Field(default=None, primary_key=True)
+    plan: str | None = None
+    task: str | None = None
+    unit: str | None = None
+    author: str
+    reason: str
+    until: date
+    created_at: datetime = Field(default_factory=_now)

@@ -1,0 +1,114 @@
+"""The edge that runs a day: load progress, compute notices, enqueue, report failures.
+
+``run_day`` is what the scheduler calls once a day and what ``engine run-once`` calls; it is
+safe to call twice for the same day, from two processes at once, or after a crash: the
+outbox's idempotency keys keep every notice to one email.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from markupsafe import escape
+from sqlalchemy.engine import Engine
+
+from engine.catalog.model import Catalog
+from engine.emails import EmailRenderer, vn_long_date
+from engine.escalation.matcher import DurableMatcher, Matcher, PythonMatcher
+from engine.escalation.rules import Silence
+from engine.followup import notices_for_day
+from engine.notices import ADMINS, Notice
+from engine.store import outbox
+from engine.store.database import load_progress
+from engine.store.outbox import Rendered
+from engine.store.tables import OutboxMessage
+
+log = logging.getLogger("engine.runner")
+
+
+@dataclass
+class DayResult:
+    day: date
+    notices: list[Notice]
+    messages: list[int]
+    first_run: bool
+
+
+def make_matcher(catalog: Catalog, kind: str = "durable") -> Matcher:
+    rules = catalog.escalation.rules
+    return DurableMatcher(rules) if kind == "durable" else PythonMatcher(rules)
+
+
+def load_silences(engine: Engine) -> list[Silence]:
+    return [
+        Silence(
+            plan=s.plan, task=s.task, unit=s.unit, author=s.author, reason=s.reason, until=s.until
+        )
+        for s in outbox.silences(engine)
+    ]
+
+
+def compute(catalog: Catalog, engine: Engine, day: date, matcher: Matcher) -> list[Notice]:
+    """The notices due on ``day`` given what the database holds (nothing is written)."""
+    return notices_for_day(
+        catalog, load_progress(engine), day, matcher, outbox.history(engine), load_silences(engine)
+    )
+
+
+def run_day(
+    catalog: Catalog,
+    engine: Engine,
+    day: date,
+    matcher: Matcher,
+    templates: Path,
+    mode: str = "manual",
+) -> DayResult:
+    first = outbox.start_day(engine, day, mode)
+    notices = compute(catalog, engine, day, matcher)
+    renderer = EmailRenderer(catalog, templates)
+    created = outbox.enqueue(engine, notices, renderer, renderer.addresses)
+    created += report_failures(catalog, engine, day)
+    outbox.finish_day(engine, day, sum(len(n.items) for n in notices), len(created))
+    log.info(
+        "day run",
+        extra={
+            "event": "day_run",
+            "day": day.isoformat(),
+            "mode": mode,
+            "notices": len(notices),
+            "messages": len(created),
+        },
+    )
+    return DayResult(day, notices, created, first)
+
+
+def report_failures(catalog: Catalog, engine: Engine, day: date) -> list[int]:
+    """One email to the admins listing messages that failed for good since the last report."""
+    failed = outbox.unreported_failures(engine)
+    if not failed or not catalog.escalation.admins:
+        return []
+    rendered = _failure_email(failed, day)
+    ids = outbox.enqueue_plain(
+        engine, ADMINS, list(catalog.escalation.admins), day, rendered, f"failures:{failed[-1].id}"
+    )
+    outbox.mark_failures_reported(engine, [m.id for m in failed if m.id is not None])
+    return ids
+
+
+def _failure_email(failed: list[OutboxMessage], day: date) -> Rendered:
+    lines = [
+        f"- {m.message_id} gửi {m.recipient} <{m.addresses or 'không có địa chỉ'}>: {m.subject} — lỗi: {m.last_error}"
+        for m in failed
+    ]
+    subject = f"[Đề án 06] {len(failed)} thư không gửi được ({vn_long_date(day)})"
+    text = (
+        "Kính gửi: Quản trị hệ thống\n\nCác thư sau không gửi được và đã dừng gửi lại:\n"
+        + "\n".join(lines)
+    )
+    text += "\n\nXem và gửi lại: engine outbox --status failed; engine outbox retry <mã>.\n"
+    html = "<p>Kính gửi: Quản trị hệ thống</p><p>Các thư sau không gửi được:</p><ul>"
+    html += "".join(f"<li>{escape(line[2:])}</li>" for line in lines) + "</ul>"
+    return Rendered(subject, text, html)

@@ -1,0 +1,173 @@
+"""``engine serve``: APScheduler (3.x) in Vietnam time around the pure core.
+
+Jobs: the daily evaluation at ``schedules/jobs.yaml``'s time (a day runs once: the
+``day_run`` table is the guard, the scheduler only triggers), the outbox sender every few
+minutes, and a rule-file watcher. On start-up the day is caught up if its run is missing;
+earlier missed days are not replayed one by one — the conditions are windows, so today's run
+sends what is still relevant instead of a flood of stale reminders.
+
+Edited rule files are reloaded when they change; a broken edit is refused with its errors
+logged and mailed once to the admins, and the daemon keeps running on the last good rules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.engine import Engine
+
+from engine import clock
+from engine.catalog.errors import RuleErrors
+from engine.catalog.loader import load_catalog
+from engine.catalog.model import Catalog
+from engine.config import Settings
+from engine.escalation.matcher import Matcher
+from engine.mail import SmtpConfig, deliver
+from engine.runner import make_matcher, run_day
+from engine.store import outbox
+from engine.store.database import make_engine
+from engine.store.outbox import Rendered
+
+log = logging.getLogger("engine.scheduler")
+
+
+def fingerprint(*folders: Path) -> str:
+    """Changes whenever a rule or schedule file is added, removed or edited."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*.yaml")):
+            stat = path.stat()
+            digest.update(f"{path}:{stat.st_mtime_ns}:{stat.st_size}".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class Daemon:
+    settings: Settings
+    catalog: Catalog
+    matcher: Matcher
+    rules_state: str = "ok"
+    rules_errors: list[str] = field(default_factory=list)
+    loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    engine: Engine = field(init=False)
+    seen: str = field(init=False)
+
+    @classmethod
+    def start(cls, settings: Settings) -> Daemon:
+        catalog = load_catalog(settings.rules_dir, settings.schedules_dir)
+        daemon = cls(settings, catalog, make_matcher(catalog, settings.matcher))
+        daemon.engine = make_engine(settings.database_url)
+        daemon.seen = fingerprint(settings.rules_dir, settings.schedules_dir)
+        return daemon
+
+    def reload_if_changed(self) -> bool:
+        """Swap in edited rules if they are valid; keep the last good ones otherwise."""
+        current = fingerprint(self.settings.rules_dir, self.settings.schedules_dir)
+        if current == self.seen:
+            return False
+        self.seen = current
+        try:
+            catalog = load_catalog(self.settings.rules_dir, self.settings.schedules_dir)
+        except RuleErrors as exc:
+            self.rules_state = "broken"
+            self.rules_errors = [str(e) for e in exc.errors]
+            log.error(
+                "rules rejected", extra={"event": "rules_rejected", "errors": self.rules_errors}
+            )
+            self._tell_admins(exc)
+            return False
+        self.catalog, self.matcher = catalog, make_matcher(catalog, self.settings.matcher)
+        self.rules_state, self.rules_errors = "ok", []
+        self.loaded_at = datetime.now(UTC)
+        log.info("rules reloaded", extra={"event": "rules_reloaded"})
+        return True
+
+    def _tell_admins(self, exc: RuleErrors) -> None:
+        admins = list(self.catalog.escalation.admins)
+        if not admins:
+            return
+        errors = "\n".join(str(e) for e in exc.errors)
+        text = (
+            "Kính gửi: Quản trị hệ thống\n\nBộ quy tắc vừa sửa có lỗi nên chưa được nạp; hệ thống "
+            f"tiếp tục chạy với bộ quy tắc hợp lệ gần nhất.\n\n{errors}\n"
+        )
+        rendered = Rendered(
+            "[Đề án 06] Bộ quy tắc vừa sửa có lỗi, chưa được nạp",
+            text,
+            f"<pre>{_escape(text)}</pre>",
+        )
+        outbox.enqueue_plain(
+            self.engine, "admins", admins, clock.today(), rendered, f"rules:{self.seen}"
+        )
+
+    def daily(self, mode: str = "scheduled") -> None:
+        day = clock.today()
+        if outbox.day_started(self.engine, day):
+            log.info("day already run", extra={"event": "day_skipped", "day": day.isoformat()})
+            return
+        run_day(self.catalog, self.engine, day, self.matcher, self.settings.templates_dir, mode)
+        self.send()
+
+    def send(self) -> None:
+        report = asyncio.run(deliver(self.engine, smtp_config(self.settings)))
+        if report.sent or report.retried or report.failed:
+            log.info(
+                "outbox sent",
+                extra={
+                    "event": "outbox",
+                    "sent": report.sent,
+                    "retried": report.retried,
+                    "failed": report.failed,
+                },
+            )
+
+    def serve(self) -> None:
+        jobs = self.catalog.jobs
+        hour, minute = (int(x) for x in jobs.daily_evaluation.split(":"))
+        scheduler = BlockingScheduler(timezone=clock.VN)
+        scheduler.add_job(
+            self.daily,
+            CronTrigger(hour=hour, minute=minute, timezone=clock.VN),
+            id="daily",
+            misfire_grace_time=6 * 3600,
+            coalesce=True,
+            max_instances=1,
+        )
+        scheduler.add_job(
+            self.send,
+            IntervalTrigger(minutes=jobs.outbox_interval_minutes),
+            id="send",
+            coalesce=True,
+            max_instances=1,
+        )
+        scheduler.add_job(
+            self.reload_if_changed, IntervalTrigger(seconds=30), id="reload", coalesce=True
+        )
+        self.daily(mode="catch-up")
+        log.info("serving", extra={"event": "serve", "daily_at": jobs.daily_evaluation})
+        scheduler.start()
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def smtp_config(settings: Settings) -> SmtpConfig:
+    return SmtpConfig(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        user=settings.smtp_user,
+        password=settings.smtp_password,
+        starttls=settings.smtp_starttls,
+        tls=settings.smtp_tls,
+        mail_from=settings.mail_from,
+        connections=settings.smtp_connections,
+    )
