@@ -9,7 +9,12 @@ from engine.config import load_settings
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
-    for name in ("ENGINE_RULES_DIR", "ENGINE_SCHEDULES_DIR", "ENGINE_DATABASE_URL", "ENGINE_CONFIG"):
+    for name in (
+        "ENGINE_RULES_DIR",
+        "ENGINE_SCHEDULES_DIR",
+        "ENGINE_DATABASE_URL",
+        "ENGINE_CONFIG",
+    ):
         monkeypatch.delenv(name, raising=False)
     settings = load_settings()
     assert settings.rules_dir == Path("rules")

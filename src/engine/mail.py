@@ -147,7 +147,7 @@ async def _send_one(
         report.errors.append(f"{row.message_id}: {exc}")
         log.error(
             "mail failed",
-            extra={"event": "mail_failed", "message": row.message_id, "error": str(exc)},
+            extra={"event": "mail_failed", "message_id": row.message_id, "error": str(exc)},
         )
         return
     except _Transient as exc:
@@ -155,7 +155,7 @@ async def _send_one(
         report.retried += 1
         log.warning(
             "mail retry",
-            extra={"event": "mail_retry", "message": row.message_id, "error": str(exc)},
+            extra={"event": "mail_retry", "message_id": row.message_id, "error": str(exc)},
         )
         return
     note = None

@@ -8,10 +8,10 @@ Pure: a function of (catalog, facts, matches, silences, history of what was alre
   ``rules/escalation.yaml``; anything else a unit id.
 * **Silences** drop every match on the plan / task / unit they cover until their last day.
 * **Repeat**: a (occurrence, rule, recipient) already notified is notified again only once its
-  rule's interval has passed since the last notice (working days or calendar months); a rule
-  without ``repeat`` notifies once.
-* **Inhibition**: for the same occurrence and recipient, only the highest-level rule that
-  fires today is kept.
+  rule's interval has passed since the last notice: N working days, or N calendar months (the
+  same day N months later, clamped to the month's end); a rule without ``repeat`` notifies once.
+* **Inhibition**: for the same occurrence and recipient, only the highest-level matching rule
+  may send (a higher level waiting for its repeat interval still mutes the lower ones).
 * **Digest**: one notice per (recipient, rule) covers all its occurrences; the mail edge sends
   one email per recipient per run, made of that recipient's notices.
 * **Idempotency key** of each (occurrence, rule, recipient) in a notice: a hash of those and of
@@ -21,6 +21,7 @@ Pure: a function of (catalog, facts, matches, silences, history of what was alre
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -92,8 +93,15 @@ def _due_again(rule: EscalationRule, last: date | None, day: date, catalog: Cata
         return False
     if rule.repeat.working_days is not None:
         return catalog.calendar.working_days_between(last, day) >= rule.repeat.working_days
-    months = (day.year - last.year) * 12 + day.month - last.month
-    return months >= (rule.repeat.months or 0)
+    return day >= add_months(last, rule.repeat.months or 0)
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later, clamped to the month's end (31/1 + 1 → 28 or 29/2)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
 
 
 def plan_notices(
@@ -107,7 +115,7 @@ def plan_notices(
     """The notices due on ``day``, sorted by recipient, then level (highest first), then rule."""
     rules = {rule.id: rule for rule in catalog.escalation.rules}
     active = [s for s in silences if s.until >= day]
-    # (occurrence key, recipient) -> candidate (rule, fact)
+    # (occurrence key, recipient) -> every matching (rule, fact), due again or not
     candidates: dict[tuple[str, str], list[tuple[EscalationRule, Fact]]] = defaultdict(list)
     for fact, matched in zip(facts, matches, strict=True):
         if not matched:
@@ -118,14 +126,15 @@ def plan_notices(
         for rule_id in matched:
             rule = rules[rule_id]
             for recipient in recipients(catalog, rule, fact):
-                last = history.get((fact.key, rule.id, recipient))
-                if _due_again(rule, last, day, catalog):
-                    candidates[(fact.key, recipient)].append((rule, fact))
+                candidates[(fact.key, recipient)].append((rule, fact))
     grouped: dict[tuple[str, str], list[NoticeItem]] = defaultdict(list)
     for (occurrence, recipient), options in candidates.items():
+        # Inhibition looks at every matching rule, sent before or not: a higher level that
+        # is waiting for its repeat interval still mutes the lower ones.
         top = max(rule.level for rule, _ in options)
         for rule, fact in options:
-            if rule.level == top:
+            last = history.get((occurrence, rule.id, recipient))
+            if rule.level == top and _due_again(rule, last, day, catalog):
                 key = idempotency_key(occurrence, rule.id, recipient, day)
                 grouped[(recipient, rule.id)].append(NoticeItem(fact, key))
     notices = [

@@ -1,0 +1,141 @@
+"""Differential test: durable-rules and the plain-Python matcher give the same matches."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+
+from engine.escalation.facts import build_facts
+from engine.escalation.matcher import DurableMatcher, PythonMatcher
+from engine.escalation.rules import EscalationRule
+from engine.followup import RECENT_PERIODS
+from engine.progress import Progress
+from engine.status import evaluate
+
+
+def _seed_facts(catalog) -> list[dict]:  # type: ignore[no-untyped-def]
+    facts = []
+    day = date(2022, 1, 1)
+    while day <= date(2025, 12, 31):
+        occurrences = evaluate(catalog, Progress(), day, RECENT_PERIODS)
+        facts.extend(f.fields for f in build_facts(catalog, occurrences, day))
+        day += timedelta(days=1)
+    return facts
+
+
+def test_same_matches_on_every_day_of_2022_to_2025(catalog) -> None:  # type: ignore[no-untyped-def]
+    facts = _seed_facts(catalog)
+    python = PythonMatcher(catalog.escalation.rules).match(facts)
+    durable = DurableMatcher(catalog.escalation.rules).match(facts)
+    assert len(facts) > 500_000
+    assert python == durable
+    fired = {rule for matched in python for rule in matched}
+    assert fired == {rule.id for rule in catalog.escalation.rules}  # every rule is exercised
+
+
+def _synthetic_facts(count: int, seed: int = 6) -> list[dict]:
+    rng = random.Random(seed)
+    statuses = [
+        "in_progress",
+        "due_soon",
+        "overdue",
+        "report_missing",
+        "awaiting_schedule",
+        "no_deadline",
+    ]
+    facts = []
+    for index in range(count):
+        fact = {
+            "key": f"k{index}",
+            "plan": rng.choice(["p1", "p2"]),
+            "task": str(rng.randint(1, 30)),
+            "unit": rng.choice(["u1", "u2", "u3"]),
+            "milestone": "m",
+            "timing_class": rng.choice(["fixed_month", "continuous", "periodic", "quarter"]),
+            "kind": rng.choice(["deliverable", "update", "undated"]),
+            "status": rng.choice(statuses),
+            "tag": rng.choice(["", "monthly_report", "quarterly_seminar", "progress_update"]),
+            "unit_role": rng.choice(["unit", "coordinating_office", "external"]),
+            "working_days_overdue": rng.randint(0, 60),
+            "days_overdue": rng.randint(0, 90),
+            "missed_in_a_row": rng.randint(0, 4),
+            "day_of_month": rng.randint(1, 31),
+            "has_email": rng.random() < 0.9,
+            "issue": rng.choice(["", "", "no_email"]),
+        }
+        if rng.random() < 0.6:
+            fact["working_days_to_due"] = rng.randint(0, 20)
+            fact["days_to_due"] = rng.randint(0, 30)
+        facts.append(fact)
+    return facts
+
+
+SYNTHETIC_RULES = [
+    EscalationRule(
+        id="a",
+        name="a",
+        level=1,
+        to=["lead"],
+        template="reminder",
+        when={"status": ["in_progress", "due_soon"], "working_days_to_due": {"gte": 2, "lte": 7}},
+    ),
+    EscalationRule(
+        id="b",
+        name="b",
+        level=2,
+        to=["lead"],
+        template="overdue",
+        when={"status": {"ne": "overdue"}, "tag": {"not_in": ["monthly_report"]}},
+    ),
+    EscalationRule(
+        id="c",
+        name="c",
+        level=3,
+        to=["lead"],
+        template="overdue",
+        when={"has_email": False, "days_overdue": {"gt": 10, "lt": 50}},
+    ),
+    EscalationRule(
+        id="d",
+        name="d",
+        level=0,
+        to=["admins"],
+        template="data_quality",
+        when={"plan": "p1", "unit": {"in": ["u1", "u2"]}, "missed_in_a_row": {"eq": 2}},
+    ),
+    EscalationRule(
+        id="e",
+        name="e",
+        level=1,
+        to=["lead"],
+        template="reminder",
+        when={"days_to_due": {"lte": 0}, "kind": "deliverable"},
+    ),
+]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_same_matches_on_a_synthetic_catalogue(catalog, seed: int) -> None:  # type: ignore[no-untyped-def]
+    facts = _synthetic_facts(30_000, seed)
+    for rules in (catalog.escalation.rules, SYNTHETIC_RULES):
+        python = PythonMatcher(rules).match(facts)
+        durable = DurableMatcher(rules).match(facts)
+        assert python == durable
+        assert sum(1 for m in python if m) > 1000
+
+
+def test_a_missing_field_never_matches() -> None:
+    rules = [
+        EscalationRule(
+            id="x",
+            name="x",
+            level=1,
+            to=["lead"],
+            template="reminder",
+            when={"working_days_to_due": {"ne": 3}},
+        )
+    ]
+    facts = [{"key": "a", "working_days_to_due": 2}, {"key": "b"}]
+    assert PythonMatcher(rules).match(facts) == DurableMatcher(rules).match(facts) == [{"x"}, set()]
