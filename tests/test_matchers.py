@@ -32,7 +32,8 @@ def test_same_matches_on_every_day_of_2022_to_2025(catalog) -> None:  # type: ig
     assert len(facts) > 500_000
     assert python == durable
     fired = {rule for matched in python for rule in matched}
-    assert fired == {rule.id for rule in catalog.escalation.rules}  # every rule is exercised
+    # every rule is exercised (every unit of the ministry has an address: no "no_email" fact)
+    assert fired == {rule.id for rule in catalog.escalation.rules} - {"don-vi-chua-co-thu"}
 
 
 def _synthetic_facts(count: int, seed: int = 6) -> list[dict]:
