@@ -43,27 +43,34 @@ def bench_load(runs: int) -> list[float]:
     return times
 
 
-def national_catalogue(base: Catalog, target: int) -> tuple[Catalog, date]:
-    """Plans "syn-YYYY" with part A of 05/CT-TTg led by every ministry and province."""
+def national_catalogue(
+    base: Catalog, target: int, role: str = "external", units_per_body: int = 1
+) -> tuple[Catalog, date]:
+    """Plans "syn-YYYY" with part A of 05/CT-TTg led by every ministry and province.
+
+    ``units_per_body`` > 1 gives each ministry and province that many lead units (the body
+    and its departments); ``role`` "unit" makes them units the default ladder reminds.
+    """
     units = dict(base.units)
     lead: list[str] = []
     for kind, count in (("bo", MINISTRIES), ("tinh", PROVINCES)):
         for i in range(1, count + 1):
-            unit = Unit(
-                f"syn-{kind}-{i}",
-                f"Đơn vị {kind} {i}",
-                (),
-                "Tổng hợp",
-                "unit",
-                "external",
-                (f"{kind}{i}@gov.example",),
-                None,
-                None,
-                None,
-                (),
-            )
-            units[unit.id] = unit
-            lead.append(unit.id)
+            for part in range(units_per_body):
+                unit = Unit(
+                    f"syn-{kind}-{i}-{part}",
+                    f"Đơn vị {kind} {i}.{part}",
+                    (),
+                    "Tổng hợp",
+                    "unit",
+                    role,
+                    (f"{kind}{i}-{part}@gov.example",),
+                    None,
+                    None,
+                    None,
+                    (),
+                )
+                units[unit.id] = unit
+                lead.append(unit.id)
     template = [t for t in base.plans["ct-05-ttg"].tasks if t.id.startswith("A")]
     plans: dict[str, Plan] = {}
     year, total = 2023, 0
@@ -95,7 +102,14 @@ def national_catalogue(base: Catalog, target: int) -> tuple[Catalog, date]:
         plans[plan.id] = plan
         year += 1
     catalog = Catalog(
-        units, plans, base.references, base.phrases, base.calendar, base.reporting, base.jobs
+        units,
+        plans,
+        base.references,
+        base.phrases,
+        base.calendar,
+        base.reporting,
+        base.jobs,
+        base.escalation,
     )
     return catalog, date(year - 1, 12, 31)
 

@@ -557,7 +557,9 @@ def run_once(
     if dry_run:
         _notices_output(catalog, compute(catalog, engine, day, matcher), fmt)
         return
-    result = run_day(catalog, engine, day, matcher, settings.templates_dir, mode="manual")
+    result = run_day(
+        catalog, engine, day, matcher, settings.templates_dir, "manual", settings.mail_from
+    )
     report = asyncio.run(deliver(engine, smtp_config(settings)))
     if fmt == Format.json:
         data = {
@@ -812,8 +814,9 @@ def demo(
     controller = start_sink(settings.mail_dir, port=port)
     try:
         engine = database.make_engine(settings.database_url)
+        matcher = make_matcher(catalog, settings.matcher)
         result = run_day(
-            catalog, engine, day, make_matcher(catalog, settings.matcher), settings.templates_dir
+            catalog, engine, day, matcher, settings.templates_dir, "demo", settings.mail_from
         )
         report = asyncio.run(deliver(engine, smtp_config(settings)))
     finally:

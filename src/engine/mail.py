@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, parseaddr
+from email.policy import SMTP
+from email.utils import format_datetime, parseaddr
 
 import aiosmtplib
 from sqlalchemy.engine import Engine
 
 from engine.store import outbox
+from engine.store.outbox import Composer, Rendered
 from engine.store.tables import OutboxMessage
 
 log = logging.getLogger("engine.mail")
@@ -46,18 +50,22 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
-def build_message(row: OutboxMessage, mail_from: str) -> EmailMessage:
+def composer(mail_from: str) -> Composer:
+    """Builds the MIME bytes of an outbox message (text and HTML alternatives)."""
     name, address = parseaddr(mail_from)
-    message = EmailMessage()
-    message["From"] = Address(display_name=name, addr_spec=address)
-    message["To"] = [Address(addr_spec=a) for _, a in getaddresses([row.addresses])]
-    message["Subject"] = row.subject
-    message["Message-ID"] = row.message_id
-    message["Date"] = format_datetime(row.created_at)
-    message["X-Engine-Recipient"] = row.recipient
-    message.set_content(row.body_text)
-    message.add_alternative(row.body_html, subtype="html")
-    return message
+
+    def compose(message_id: str, to: Sequence[str], rendered: Rendered) -> bytes:
+        message = EmailMessage()
+        message["From"] = Address(display_name=name, addr_spec=address)
+        message["To"] = [Address(addr_spec=a) for a in to]
+        message["Subject"] = rendered.subject
+        message["Message-ID"] = message_id
+        message["Date"] = format_datetime(datetime.now(UTC))
+        message.set_content(rendered.text)
+        message.add_alternative(rendered.html, subtype="html")
+        return message.as_bytes(policy=SMTP)
+
+    return compose
 
 
 class _Transient(Exception):
@@ -73,7 +81,7 @@ class _Connection:
         self.config = config
         self.client: aiosmtplib.SMTP | None = None
 
-    async def send(self, message: EmailMessage) -> dict[str, tuple[int, str]]:
+    async def send(self, sender: str, to: list[str], raw: bytes) -> dict[str, tuple[int, str]]:
         try:
             if self.client is None or not self.client.is_connected:
                 self.client = aiosmtplib.SMTP(
@@ -86,7 +94,7 @@ class _Connection:
                 await self.client.connect()
                 if self.config.user:
                     await self.client.login(self.config.user, self.config.password or "")
-            refused, _ = await self.client.send_message(message)
+            refused, _ = await self.client.sendmail(sender, to, raw)
             return {k: (v.code, v.message) for k, v in refused.items()}
         except aiosmtplib.SMTPRecipientsRefused as exc:
             raise _Permanent(f"mọi người nhận bị từ chối: {exc}") from exc
@@ -140,7 +148,8 @@ async def _send_one(
 ) -> None:
     assert row.id is not None
     try:
-        refused = await connection.send(build_message(row, config.mail_from))
+        to = [address for address in row.addresses.split(",") if address]
+        refused = await connection.send(parseaddr(config.mail_from)[1], to, row.raw)
     except _Permanent as exc:
         await asyncio.to_thread(outbox.mark_failed, engine, row.id, str(exc))
         report.failed += 1

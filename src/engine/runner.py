@@ -16,17 +16,20 @@ from markupsafe import escape
 from sqlalchemy.engine import Engine
 
 from engine.catalog.model import Catalog
+from engine.config import Settings
 from engine.emails import EmailRenderer, vn_long_date
 from engine.escalation.matcher import DurableMatcher, Matcher, PythonMatcher
 from engine.escalation.rules import Silence
 from engine.followup import notices_for_day
+from engine.mail import composer
 from engine.notices import ADMINS, Notice
 from engine.store import outbox
 from engine.store.database import load_progress
-from engine.store.outbox import Rendered
+from engine.store.outbox import Composer, Rendered
 from engine.store.tables import OutboxMessage
 
 log = logging.getLogger("engine.runner")
+DEFAULT_FROM = Settings.model_fields["mail_from"].default
 
 
 @dataclass
@@ -65,12 +68,14 @@ def run_day(
     matcher: Matcher,
     templates: Path,
     mode: str = "manual",
+    mail_from: str = DEFAULT_FROM,
 ) -> DayResult:
     first = outbox.start_day(engine, day, mode)
     notices = compute(catalog, engine, day, matcher)
     renderer = EmailRenderer(catalog, templates)
-    created = outbox.enqueue(engine, notices, renderer, renderer.addresses)
-    created += report_failures(catalog, engine, day)
+    compose = composer(mail_from)
+    created = outbox.enqueue(engine, notices, renderer, renderer.addresses, compose)
+    created += report_failures(catalog, engine, day, compose)
     outbox.finish_day(engine, day, sum(len(n.items) for n in notices), len(created))
     log.info(
         "day run",
@@ -85,14 +90,21 @@ def run_day(
     return DayResult(day, notices, created, first)
 
 
-def report_failures(catalog: Catalog, engine: Engine, day: date) -> list[int]:
+def report_failures(catalog: Catalog, engine: Engine, day: date, compose: Composer) -> list[int]:
     """One email to the admins listing messages that failed for good since the last report."""
     failed = outbox.unreported_failures(engine)
     if not failed or not catalog.escalation.admins:
         return []
     rendered = _failure_email(failed, day)
     ids = outbox.enqueue_plain(
-        engine, ADMINS, list(catalog.escalation.admins), day, rendered, f"failures:{failed[-1].id}"
+        engine,
+        ADMINS,
+        list(catalog.escalation.admins),
+        day,
+        rendered,
+        f"failures:{failed[-1].id}",
+        compose,
+        "failure_report",
     )
     outbox.mark_failures_reported(engine, [m.id for m in failed if m.id is not None])
     return ids

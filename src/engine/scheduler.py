@@ -30,7 +30,7 @@ from engine.catalog.loader import load_catalog
 from engine.catalog.model import Catalog
 from engine.config import Settings
 from engine.escalation.matcher import Matcher
-from engine.mail import SmtpConfig, deliver
+from engine.mail import SmtpConfig, composer, deliver
 from engine.runner import make_matcher, run_day
 from engine.store import outbox
 from engine.store.database import make_engine
@@ -104,8 +104,16 @@ class Daemon:
             text,
             f"<pre>{_escape(text)}</pre>",
         )
+        compose = composer(self.settings.mail_from)
         outbox.enqueue_plain(
-            self.engine, "admins", admins, clock.today(), rendered, f"rules:{self.seen}"
+            self.engine,
+            "admins",
+            admins,
+            clock.today(),
+            rendered,
+            f"rules:{self.seen}",
+            compose,
+            "rules_error",
         )
 
     def daily(self, mode: str = "scheduled") -> None:
@@ -113,7 +121,15 @@ class Daemon:
         if outbox.day_started(self.engine, day):
             log.info("day already run", extra={"event": "day_skipped", "day": day.isoformat()})
             return
-        run_day(self.catalog, self.engine, day, self.matcher, self.settings.templates_dir, mode)
+        run_day(
+            self.catalog,
+            self.engine,
+            day,
+            self.matcher,
+            self.settings.templates_dir,
+            mode,
+            self.settings.mail_from,
+        )
         self.send()
 
     def send(self) -> None:

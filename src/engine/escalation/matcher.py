@@ -6,9 +6,10 @@ Two implementations give the same answer (a differential test holds them to it):
 * :class:`DurableMatcher` — the rules compiled into a durable-rules ruleset; facts are
   asserted in sessions of at most 5,000 and every action only records ``(fact, rule)``.
 
-Both see only the fields the rules test: facts are projected onto those fields and
-de-duplicated before matching, so a day's thousands of occurrences become a few hundred
-distinct facts (durable-rules does about 15k facts/s; this keeps it off the critical path).
+Both see only the fields the rules test: facts are projected onto those fields, de-duplicated
+and remembered (:class:`_Memo`), so a day's thousands of occurrences become a few hundred
+distinct facts and a year's simulation posts each distinct fact once (durable-rules does about
+15k facts/s; this keeps it off the critical path).
 
 durable-rules traps handled here (``../shared/docs/dependencies.md``): one Host per ruleset,
 built once and reused (a Host per day leaks threads); its timer threads are disabled so that
@@ -72,29 +73,40 @@ def _same_kind(value: Any, operand: Any) -> bool:
     return type(value) is type(operand)
 
 
-class _Projected:
-    """Facts reduced to the fields the rules test, de-duplicated."""
+class _Memo:
+    """Matching through a memo of projected facts: a fact is matched once per matcher.
 
-    def __init__(self, facts: Sequence[dict[str, Any]], fields: Sequence[str]):
-        self.distinct: list[dict[str, Any]] = []
-        self.owner: list[int] = []
-        index: dict[tuple, int] = {}
-        for fact in facts:
-            projected = {name: fact[name] for name in fields if name in fact}
-            signature = tuple(sorted(projected.items()))
-            position = index.get(signature)
-            if position is None:
-                position = index[signature] = len(self.distinct)
-                self.distinct.append(projected)
-            self.owner.append(position)
+    Facts are projected onto the fields the rules test and de-duplicated; a projection seen
+    before (the same day re-run, or tomorrow's unchanged occurrence) is answered from memory.
+    The rules of a matcher never change, so the memo is always right; it is bounded.
+    """
 
-    def expand(self, distinct_matches: list[set[str]]) -> list[set[str]]:
-        return [distinct_matches[position] for position in self.owner]
+    LIMIT = 500_000
 
-
-class PythonMatcher:
     def __init__(self, rules: Sequence[EscalationRule]):
         self.fields = used_fields(rules)
+        self._memo: dict[tuple, frozenset[str]] = {}
+
+    def _match_distinct(self, facts: list[dict[str, Any]]) -> list[set[str]]:
+        raise NotImplementedError
+
+    def match(self, facts: Sequence[dict[str, Any]]) -> list[set[str]]:
+        fields = self.fields
+        signatures = [tuple((n, f[n]) for n in fields if n in f) for f in facts]
+        unknown = list(dict.fromkeys(s for s in signatures if s not in self._memo))
+        if unknown:
+            if len(self._memo) + len(unknown) > self.LIMIT:
+                self._memo.clear()
+            for signature, matched in zip(
+                unknown, self._match_distinct([dict(s) for s in unknown]), strict=True
+            ):
+                self._memo[signature] = frozenset(matched)
+        return [set(self._memo[s]) for s in signatures]
+
+
+class PythonMatcher(_Memo):
+    def __init__(self, rules: Sequence[EscalationRule]):
+        super().__init__(rules)
         self._rules = [(rule.id, self._compile(rule)) for rule in rules]
 
     @staticmethod
@@ -105,10 +117,9 @@ class PythonMatcher:
             for op, operand in _normalised(test)
         ]
 
-    def match(self, facts: Sequence[dict[str, Any]]) -> list[set[str]]:
-        projected = _Projected(facts, self.fields)
+    def _match_distinct(self, facts: list[dict[str, Any]]) -> list[set[str]]:
         results = []
-        for fact in projected.distinct:
+        for fact in facts:
             matched = set()
             for rule_id, checks in self._rules:
                 for name, check, operand in checks:
@@ -118,7 +129,7 @@ class PythonMatcher:
                 else:
                     matched.add(rule_id)
             results.append(matched)
-        return projected.expand(results)
+        return results
 
 
 class _QuietHost(durable_engine.Host):
@@ -135,11 +146,11 @@ class _QuietHost(durable_engine.Host):
         return self._named_actions[action_name]
 
 
-class DurableMatcher:
+class DurableMatcher(_Memo):
     RULESET = "escalation"
 
     def __init__(self, rules: Sequence[EscalationRule]):
-        self.fields = used_fields(rules)
+        super().__init__(rules)
         self._hits: list[tuple[int, str]] = []
         self._lock = threading.Lock()
         self._sessions = itertools.count()
@@ -166,22 +177,21 @@ class DurableMatcher:
                 terms.append(_durable_term(name, op, operand))
         return {"all": [{"m": {"$and": terms}}], "run": rule.id}
 
-    def match(self, facts: Sequence[dict[str, Any]]) -> list[set[str]]:
-        projected = _Projected(facts, self.fields)
-        results: list[set[str]] = [set() for _ in projected.distinct]
+    def _match_distinct(self, facts: list[dict[str, Any]]) -> list[set[str]]:
+        results: list[set[str]] = [set() for _ in facts]
         with self._lock:
-            for start in range(0, len(projected.distinct), _CHUNK):
+            for start in range(0, len(facts), _CHUNK):
                 sid = f"s{next(self._sessions)}"
                 batch = [
                     {**fact, "_i": start + offset, "sid": sid}
-                    for offset, fact in enumerate(projected.distinct[start : start + _CHUNK])
+                    for offset, fact in enumerate(facts[start : start + _CHUNK])
                 ]
                 self._hits.clear()
                 self._host.assert_facts(self.RULESET, batch)
                 for position, rule_id in self._hits:
                     results[position].add(rule_id)
                 self._host.delete_state(self.RULESET, sid)
-        return projected.expand(results)
+        return results
 
 
 def _durable_term(name: str, op: str, operand: Any) -> dict[str, Any]:

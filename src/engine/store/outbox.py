@@ -47,6 +47,9 @@ class Rendered:
 Renderer = Callable[[str, Sequence[Notice]], Rendered]
 #: Email addresses of a recipient (unit id or "admins").
 AddressBook = Callable[[str], Sequence[str]]
+#: The bytes sent over SMTP for (Message-ID, addresses, rendered email): built once, at
+#: enqueue time, so that every attempt sends exactly the same message.
+Composer = Callable[[str, Sequence[str], Rendered], bytes]
 
 
 def _now() -> datetime:
@@ -88,6 +91,7 @@ def enqueue(
     notices: Sequence[Notice],
     render: Renderer,
     addresses: AddressBook,
+    compose: Composer,
 ) -> list[int]:
     """Store the notices; return the ids of the messages created (one per recipient)."""
     by_recipient: dict[str, list[Notice]] = {}
@@ -134,8 +138,10 @@ def enqueue(
             kept = [n for n in kept if n.items]
             rendered = render(recipient, kept)
             to = list(addresses(recipient))
+            message_id = message_id_for(recipient, kept[0].day, fresh)
             message = OutboxMessage(
-                message_id=message_id_for(recipient, kept[0].day, fresh),
+                message_id=message_id,
+                raw=compose(message_id, to, rendered),
                 recipient=recipient,
                 addresses=",".join(to),
                 run_day=kept[0].day,
@@ -158,13 +164,23 @@ def enqueue(
 
 
 def enqueue_plain(
-    engine: Engine, recipient: str, to: Sequence[str], day: date, rendered: Rendered, key: str
+    engine: Engine,
+    recipient: str,
+    to: Sequence[str],
+    day: date,
+    rendered: Rendered,
+    key: str,
+    compose: Composer,
+    kind: str = "other",
 ) -> list[int]:
     """A message that is not made of notices (the admins' failure report); ``key`` dedups it."""
+    message_id = message_id_for(recipient, day, [key])
     statement = (
         _insert(engine, OutboxMessage)
         .values(
-            message_id=message_id_for(recipient, day, [key]),
+            message_id=message_id,
+            raw=compose(message_id, to, rendered),
+            kind=kind,
             recipient=recipient,
             addresses=",".join(to),
             run_day=day,
@@ -287,7 +303,7 @@ def unreported_failures(engine: Engine) -> list[OutboxMessage]:
                 select(OutboxMessage).where(
                     OutboxMessage.status == "failed",
                     OutboxMessage.failure_reported.is_(False),
-                    OutboxMessage.recipient != "admins",
+                    OutboxMessage.kind != "failure_report",  # no report about a report
                 )
             ).scalars()
         )

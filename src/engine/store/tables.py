@@ -6,7 +6,7 @@ Dates are calendar dates in Vietnam; ``recorded_at`` is an aware UTC timestamp.
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -88,11 +88,13 @@ class OutboxMessage(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     message_id: str = Field(unique=True)
     recipient: str = Field(index=True)
+    kind: str = "notices"  # notices | failure_report | rules_error | other
     addresses: str
     run_day: date = Field(index=True)
     subject: str
     body_text: str
     body_html: str
+    raw: bytes = Field(sa_type=LargeBinary)
     status: str = Field(default="pending", index=True)
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=_now)

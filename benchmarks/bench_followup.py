@@ -1,0 +1,152 @@
+"""Benchmark: a daily follow-up run over 200,000 occurrences, a year's simulation of the seed
+plans, and email delivery to a local SMTP server.
+
+* Daily run: statuses + facts + matching + notices for the synthetic national catalogue of
+  ``bench_status.py`` (≥ 200,000 occurrences), with durable-rules and with the plain-Python
+  matcher in the same run (target: under 10 s).
+* Simulation: every day of 2023 for all seed plans (target: under 5 s).
+* Delivery: 2,000 digest emails enqueued in a SQLite outbox and sent to ``engine mail-sink``
+  running in a separate process on 127.0.0.1 (target: at least 200 emails/s).
+
+Run: .venv/bin/python benchmarks/bench_followup.py   (figures recorded in docs/benchmarks.md)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from bench_status import MINISTRIES, PROVINCES, ROOT, national_catalogue
+
+from engine.catalog.loader import load_catalog
+from engine.escalation.matcher import DurableMatcher, PythonMatcher
+from engine.followup import RECENT_PERIODS, notices_for_day, simulate
+from engine.mail import SmtpConfig, composer, deliver
+from engine.progress import Progress
+from engine.status import evaluate
+from engine.store import outbox
+from engine.store.database import make_engine
+from engine.store.outbox import Rendered
+
+
+def daily_run(target: int) -> None:
+    """Ministries and provinces with 4 lead units each (the body and three departments), as
+    units the ladder reminds, one plan a year until the follow-up evaluation itself (recent
+    periods only) holds ``target`` occurrences; the run is on 21/06 of the last year."""
+    base = load_catalog(ROOT / "rules", ROOT / "schedules")
+    size = target
+    while True:
+        catalog, last = national_catalogue(base, size, role="unit", units_per_body=4)
+        as_of = date(last.year, 6, 21)
+        count = len(evaluate(catalog, Progress(), as_of, RECENT_PERIODS))
+        if count >= target:
+            break
+        size = int(size * target / count) + 1
+    print(
+        f"synthetic catalogue: {len(catalog.plans)} plans x 19 tasks x {(MINISTRIES + PROVINCES) * 4} units"
+    )
+    for name, matcher_type in (("durable-rules", DurableMatcher), ("plain Python", PythonMatcher)):
+        matcher = matcher_type(base.escalation.rules)
+        start = time.perf_counter()
+        notices = notices_for_day(catalog, Progress(), as_of, matcher, {})
+        elapsed = time.perf_counter() - start
+        items = sum(len(n.items) for n in notices)
+        print(
+            f"daily run ({name}): {count:,} occurrences -> {len(notices):,} notices / {items:,} items "
+            f"in {elapsed:.2f} s (target < 10 s)"
+        )
+
+
+def year_simulation() -> None:
+    catalog = load_catalog(ROOT / "rules", ROOT / "schedules")
+    for name, matcher_type in (("durable-rules", DurableMatcher), ("plain Python", PythonMatcher)):
+        matcher = matcher_type(catalog.escalation.rules)
+        start = time.perf_counter()
+        notices = simulate(catalog, Progress(), date(2023, 1, 1), date(2023, 12, 31), matcher)
+        elapsed = time.perf_counter() - start
+        print(
+            f"simulate 2023, all seed plans ({name}): {len(notices):,} notices in {elapsed:.2f} s (target < 5 s)"
+        )
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def delivery(count: int, connections: int) -> None:
+    folder = Path(tempfile.mkdtemp())
+    engine = make_engine(f"sqlite:///{folder / 'bench.db'}")
+    body = "Kính gửi: Cục Công nghệ thông tin\n\n" + "Nhiệm vụ quá hạn: Xây dựng báo cáo ...\n" * 40
+    html = (
+        "<table>"
+        + "<tr><td>Nhiệm vụ quá hạn</td><td>ngày 30 tháng 6 năm 2023</td></tr>" * 40
+        + "</table>"
+    )
+    compose = composer("Văn phòng Bộ <van-phong-bo@btp.example>")
+    for i in range(count):
+        rendered = Rendered(f"[Đề án 06] Báo cáo Văn phòng Bộ: nhiệm vụ quá hạn ({i})", body, html)
+        outbox.enqueue_plain(
+            engine,
+            f"unit-{i}",
+            [f"unit-{i}@btp.example"],
+            date(2023, 7, 7),
+            rendered,
+            str(i),
+            compose,
+        )
+    port = _port()
+    sink = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine.cli",
+            "mail-sink",
+            "--port",
+            str(port),
+            "--dir",
+            str(folder / "mail"),
+        ],
+        stdout=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        config = SmtpConfig(host="127.0.0.1", port=port, connections=connections)
+        start = time.perf_counter()
+        sent = 0
+        while sent < count:
+            report = asyncio.run(deliver(engine, config, limit=count))
+            sent += report.sent
+            if not report.sent:
+                break
+        elapsed = time.perf_counter() - start
+        time.sleep(0.5)
+        saved = len(list((folder / "mail").glob("*.eml")))
+        print(
+            f"delivery: {sent:,} emails over {connections} connections in {elapsed:.2f} s "
+            f"-> {sent / elapsed:,.0f} emails/s (target >= 200/s); {saved:,} .eml files written by the sink"
+        )
+    finally:
+        sink.terminate()
+        sink.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    daily_run(200_000)
+    year_simulation()
+    delivery(2_000, connections=4)
