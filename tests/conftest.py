@@ -86,3 +86,13 @@ def db(database_url: str) -> Engine:
     engine = make_engine(database_url)
     _ENGINES.append(engine)
     return engine
+
+
+@pytest.fixture
+def unused_port() -> int:
+    """A free TCP port on loopback for a test SMTP server."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -131,15 +131,6 @@ def test_run_once_sends_through_smtp_and_outbox_commands(
     )
 
 
-@pytest.fixture
-def unused_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_silence_commands(env: CliRunner) -> None:
     added = env.invoke(
         app,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -299,6 +300,26 @@ def _unit(catalog: Catalog, task: Task, unit: str | None, required: bool = False
     return unit_id
 
 
+@dataclass(frozen=True)
+class _Target:
+    """The plan task (and unit) a progress command is about, resolved against the rules."""
+
+    settings: Settings
+    catalog: Catalog
+    task: Task
+    unit: str | None
+
+    def fields(self) -> dict[str, str | None]:
+        return {"plan": self.task.plan, "task": self.task.id, "unit": self.unit}
+
+
+def _target(plan: str, task: str, unit: str | None, unit_required: bool = False) -> _Target:
+    settings = _settings()
+    catalog = _catalog(settings)
+    found = _task(catalog, plan, task)
+    return _Target(settings, catalog, found, _unit(catalog, found, unit, unit_required))
+
+
 def _save(settings: Settings, row) -> None:  # type: ignore[no-untyped-def]
     engine = database.make_engine(settings.database_url)
     saved = database.record(engine, row)
@@ -331,9 +352,8 @@ def progress_done(
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> None:
     """Ghi nhận một nhiệm vụ (hoặc một mốc/kỳ) đã hoàn thành."""
-    settings = _settings()
-    catalog = _catalog(settings)
-    found = _task(catalog, plan, task)
+    target = _target(plan, task, unit)
+    found = target.task
     if (
         isinstance(found.timing, RecurringTiming)
         and found.timing.timing_class == TimingClass.PERIODIC
@@ -341,15 +361,13 @@ def progress_done(
     ):
         raise _fail("nhiệm vụ định kỳ: hãy ghi --milestone là kỳ, ví dụ 2023-05 hoặc 2023-Q2")
     row = CompletionRow(
-        plan=found.plan,
-        task=found.id,
-        unit=_unit(catalog, found, unit),
+        **target.fields(),
         milestone=milestone,
         done_on=_date(on, "--date"),
         note=note,
         evidence=evidence,
     )
-    _save(settings, row)
+    _save(target.settings, row)
 
 
 @progress_app.command("update")
@@ -362,24 +380,13 @@ def progress_update(
     note: Annotated[str | None, typer.Option("--note")] = None,
 ) -> None:
     """Ghi nhận cập nhật tiến độ một kỳ của nhiệm vụ thường xuyên."""
-    settings = _settings()
-    catalog = _catalog(settings)
-    found = _task(catalog, plan, task)
-    if not isinstance(found.timing, RecurringTiming):
+    target = _target(plan, task, unit, unit_required=True)
+    if not isinstance(target.task.timing, RecurringTiming):
         raise _fail("chỉ nhiệm vụ thường xuyên / theo kỳ mới có cập nhật kỳ")
-    unit_id = _unit(catalog, found, unit, required=True)
-    assert unit_id is not None
-    _save(
-        settings,
-        PeriodUpdateRow(
-            plan=found.plan,
-            task=found.id,
-            unit=unit_id,
-            period=period,
-            reported_on=_date(on, "--date"),
-            note=note,
-        ),
+    row = PeriodUpdateRow(
+        **target.fields(), period=period, reported_on=_date(on, "--date"), note=note
     )
+    _save(target.settings, row)
 
 
 @progress_app.command("suspend")
@@ -395,21 +402,12 @@ def progress_suspend(
     document: DocOpt = None,
 ) -> None:
     """Tạm dừng một nhiệm vụ (kèm lý do và văn bản)."""
-    settings = _settings()
-    catalog = _catalog(settings)
-    found = _task(catalog, plan, task)
-    _save(
-        settings,
-        SuspensionRow(
-            plan=found.plan,
-            task=found.id,
-            unit=_unit(catalog, found, unit),
-            start=_date(start, "--from"),
-            end=_date(until, "--until") if until else None,
-            reason=reason,
-            document=document,
-        ),
+    target = _target(plan, task, unit)
+    end = _date(until, "--until") if until else None
+    row = SuspensionRow(
+        **target.fields(), start=_date(start, "--from"), end=end, reason=reason, document=document
     )
+    _save(target.settings, row)
 
 
 @progress_app.command("cancel")
@@ -422,20 +420,11 @@ def progress_cancel(
     document: DocOpt = None,
 ) -> None:
     """Không thực hiện một nhiệm vụ nữa (kèm lý do và văn bản)."""
-    settings = _settings()
-    catalog = _catalog(settings)
-    found = _task(catalog, plan, task)
-    _save(
-        settings,
-        CancellationRow(
-            plan=found.plan,
-            task=found.id,
-            unit=_unit(catalog, found, unit),
-            effective=_date(on, "--date"),
-            reason=reason,
-            document=document,
-        ),
+    target = _target(plan, task, unit)
+    row = CancellationRow(
+        **target.fields(), effective=_date(on, "--date"), reason=reason, document=document
     )
+    _save(target.settings, row)
 
 
 @progress_app.command("extend")
@@ -450,22 +439,16 @@ def progress_extend(
     milestone: Annotated[str | None, typer.Option("--milestone")] = None,
 ) -> None:
     """Gia hạn (thời hạn gốc vẫn dùng để tính đúng hạn / quá hạn)."""
-    settings = _settings()
-    catalog = _catalog(settings)
-    found = _task(catalog, plan, task)
-    _save(
-        settings,
-        ExtensionRow(
-            plan=found.plan,
-            task=found.id,
-            unit=_unit(catalog, found, unit),
-            milestone=milestone,
-            new_due=_date(new_due, "--new-due"),
-            granted_on=_date(on, "--date"),
-            reason=reason,
-            document=document,
-        ),
+    target = _target(plan, task, unit)
+    row = ExtensionRow(
+        **target.fields(),
+        milestone=milestone,
+        new_due=_date(new_due, "--new-due"),
+        granted_on=_date(on, "--date"),
+        reason=reason,
+        document=document,
     )
+    _save(target.settings, row)
 
 
 @app.command()
@@ -480,9 +463,8 @@ def event(
     description: Annotated[str | None, typer.Option("--description", help="Mô tả")] = None,
 ) -> None:
     """Ghi nhận sự kiện (nhiệm vụ phát sinh khi có sự kiện) hoặc yêu cầu (nhiệm vụ theo yêu cầu)."""
-    settings = _settings()
-    catalog = _catalog(settings)
-    found = _task(catalog, plan, task)
+    target = _target(plan, task, None)
+    found = target.task
     cls = found.timing.timing_class
     if cls not in (TimingClass.EVENT, TimingClass.ON_REQUEST):
         raise _fail(
@@ -491,7 +473,7 @@ def event(
     occurred = _date(on, "--date")
     kind = "event" if cls == TimingClass.EVENT else "request"
     _save(
-        settings,
+        target.settings,
         TriggerRow(
             plan=found.plan,
             task=found.id,

@@ -101,11 +101,15 @@ def check(rules_dir: Path, schedules_dir: Path) -> tuple[list[RuleError], list[s
     return sorted(set(state.errors)), state.warnings
 
 
-def _required(state: _Load, file: Path) -> bool:
+def _read_required(state: _Load, file: Path, model: type[M]) -> tuple[YamlDocument, M] | None:
+    """A file that must exist and be well-formed; None (with its errors recorded) otherwise."""
     if not file.is_file():
         state.errors.append(RuleError(_display(file), None, "", "thiếu tệp bắt buộc"))
-        return False
-    return True
+        return None
+    document, spec = state.read(file, model)
+    if document is None or spec is None:
+        return None
+    return document, spec
 
 
 def _build(rules: Path, schedules: Path, state: _Load) -> Catalog | None:
@@ -135,11 +139,10 @@ def _load_escalation(
     file: Path, units: dict[str, Unit] | None, plans: dict[str, Plan] | None, state: _Load
 ) -> EscalationFile | None:
     """The escalation rules; recipients and tested plan/unit ids must exist."""
-    if not _required(state, file):
+    found = _read_required(state, file, EscalationFile)
+    if found is None:
         return None
-    document, spec = state.read(file, EscalationFile)
-    if document is None or spec is None:
-        return None
+    document, spec = found
     ok = True
     ids = [rule.id for rule in spec.rules]
     for index, rule in enumerate(spec.rules):
@@ -196,11 +199,10 @@ def _check_cycles(file: Path, reporting: ReportingFile, state: _Load) -> None:
 
 
 def _load_units(file: Path, state: _Load) -> dict[str, Unit] | None:
-    if not _required(state, file):
+    found = _read_required(state, file, UnitsFile)
+    if found is None:
         return None
-    document, spec = state.read(file, UnitsFile)
-    if document is None or spec is None:
-        return None
+    document, spec = found
     units: dict[str, Unit] = {}
     keys: dict[str, str] = {}
     ok = True
@@ -336,11 +338,10 @@ def _check_reference_scopes(
 
 
 def _load_phrases(file: Path, references: dict[str, Reference], state: _Load) -> PhraseBook | None:
-    if not _required(state, file):
+    found = _read_required(state, file, PhrasesFile)
+    if found is None:
         return None
-    document, spec = state.read(file, PhrasesFile)
-    if document is None or spec is None:
-        return None
+    document, spec = found
     ok = True
     for index, pattern in enumerate(spec.patterns):
         for template_index, template in enumerate(pattern.match):
