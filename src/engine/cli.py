@@ -16,16 +16,16 @@ from rich.console import Console
 from rich.table import Table
 
 from engine import clock, logs, render
-from engine.calendar import WorkingCalendar
 from engine.catalog.errors import RuleErrors
 from engine.catalog.loader import check as check_rules
 from engine.catalog.loader import load_catalog
 from engine.catalog.model import Catalog, Task
 from engine.config import Settings, load_settings
+from engine.explain import explain
 from engine.followup import notice_json
 from engine.followup import simulate as run_simulation
 from engine.mail import deliver
-from engine.runner import compute, load_silences, make_matcher, run_day
+from engine.runner import compute, load_silences, make_matcher, run_day, unit_links
 from engine.scheduler import smtp_config
 from engine.sink import start_sink
 from engine.status import Status, evaluate
@@ -40,7 +40,7 @@ from engine.store.tables import (
     TriggerRow,
 )
 from engine.summary import CATEGORIES, tally
-from engine.timing.models import DatedTiming, RecurringTiming, TimingClass
+from engine.timing.models import RecurringTiming, TimingClass
 from engine.timing.parse import ParseContext, PhraseError
 
 app = typer.Typer(help="Theo dõi, đôn đốc thực hiện các Kế hoạch (Đề án 06).", no_args_is_help=True)
@@ -136,7 +136,7 @@ def parse(
         parsed = catalog.phrases.parse(phrase, ParseContext(year, issued_on))
     except PhraseError as exc:
         raise _fail(str(exc), 1) from None
-    result = explain(parsed.timing, catalog.calendar, catalog)
+    result = explain(parsed.timing, catalog)
     result["phrase"] = phrase
     result["patterns"] = list(parsed.patterns)
     if fmt == Format.json:
@@ -148,30 +148,6 @@ def parse(
             key, json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
         )
     out.print(table)
-
-
-def explain(timing, calendar: WorkingCalendar, catalog: Catalog) -> dict:  # type: ignore[no-untyped-def]
-    """A JSON-able account of a timing: class, due dates after the working-day roll, etc."""
-    data = timing.model_dump(mode="json")
-    data["class"] = str(timing.timing_class)
-    if isinstance(timing, DatedTiming):
-        data["due"] = [
-            (calendar.roll_forward if m.roll == "forward" else calendar.roll_backward)(
-                m.nominal_due
-            ).isoformat()
-            for m in timing.milestones
-        ]
-    if isinstance(timing, RecurringTiming):
-        data["period_rule"] = (
-            f"trước ngày {timing.before_day}"
-            if timing.before_day
-            else f"ngày {timing.due_day}"
-            if timing.due_day
-            else f"ngày {catalog.policy.update_cutoff_day} (hạn cập nhật)"
-            if timing.timing_class != TimingClass.PERIODIC
-            else "cuối kỳ"
-        )
-    return data
 
 
 @app.command()
@@ -540,7 +516,14 @@ def run_once(
         _notices_output(catalog, compute(catalog, engine, day, matcher), fmt)
         return
     result = run_day(
-        catalog, engine, day, matcher, settings.templates_dir, "manual", settings.mail_from
+        catalog,
+        engine,
+        day,
+        matcher,
+        settings.templates_dir,
+        "manual",
+        settings.mail_from,
+        unit_links(settings),
     )
     report = asyncio.run(deliver(engine, smtp_config(settings)))
     if fmt == Format.json:
@@ -749,8 +732,10 @@ def health(fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> N
 
 
 @app.command()
-def serve() -> None:
-    """Chạy thường trực: đánh giá hằng ngày, gửi hộp thư đi, nạp lại quy tắc khi sửa."""
+def serve(
+    no_web: Annotated[bool, typer.Option("--no-web", help="Không mở trang web")] = False,
+) -> None:
+    """Chạy thường trực: trang web, đánh giá hằng ngày, gửi hộp thư đi, nạp lại quy tắc khi sửa."""
     from engine.scheduler import Daemon
 
     logs.setup()
@@ -761,7 +746,58 @@ def serve() -> None:
         for error in exc.errors:
             print(error, file=sys.stderr)
         raise _fail("bộ quy tắc có lỗi; chưa thể khởi động", 1) from None
-    daemon.serve()
+    out.print(f"Trang web: {settings.base_url}/ (Ctrl+C để dừng)")
+    daemon.serve(web=not no_web)
+
+
+user_app = typer.Typer(help="Tài khoản đăng nhập của Văn phòng Bộ.")
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Option("--username")],
+    full_name: Annotated[str, typer.Option("--full-name", help="Họ và tên")],
+    role: Annotated[str, typer.Option("--role", help="admin hoặc viewer")] = "admin",
+    password: Annotated[
+        str | None, typer.Option("--password", help="Bỏ trống để nhập (hoặc ENGINE_NEW_PASSWORD)")
+    ] = None,
+) -> None:
+    """Tạo (hoặc đặt lại mật khẩu) tài khoản đăng nhập."""
+    import os
+
+    from engine.web.security import hash_password
+
+    if role not in ("admin", "viewer"):
+        raise _fail("--role là admin hoặc viewer")
+    secret = (
+        password
+        or os.environ.get("ENGINE_NEW_PASSWORD")
+        or typer.prompt("Mật khẩu", hide_input=True, confirmation_prompt=True)
+    )
+    if len(secret) < 8:
+        raise _fail("mật khẩu cần ít nhất 8 ký tự")
+    engine = database.make_engine(_settings().database_url)
+    from sqlmodel import Session, select
+
+    from engine.store.tables import UserRow
+
+    with Session(engine) as session, session.begin():
+        row = session.execute(
+            select(UserRow).where(UserRow.username == username)
+        ).scalar_one_or_none()
+        if row is None:
+            session.add(
+                UserRow(
+                    username=username,
+                    full_name=full_name,
+                    role=role,
+                    password_hash=hash_password(secret),
+                )
+            )
+        else:
+            row.full_name, row.role, row.password_hash = full_name, role, hash_password(secret)
+    out.print(f"Đã lưu tài khoản «{username}» ({role}).")
 
 
 @app.command("mail-sink")
@@ -798,7 +834,14 @@ def demo(
         engine = database.make_engine(settings.database_url)
         matcher = make_matcher(catalog, settings.matcher)
         result = run_day(
-            catalog, engine, day, matcher, settings.templates_dir, "demo", settings.mail_from
+            catalog,
+            engine,
+            day,
+            matcher,
+            settings.templates_dir,
+            "demo",
+            settings.mail_from,
+            unit_links(settings),
         )
         report = asyncio.run(deliver(engine, smtp_config(settings)))
     finally:

@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     templates_dir: Path = Path("notifications")
     matcher: Literal["durable", "python"] = "durable"
     mail_dir: Path = Path("var/mail")
+    data_dir: Path = Path("var")
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    secure_cookies: bool = False
+    session_hours: int = 8
 
     @classmethod
     def settings_customise_sources(

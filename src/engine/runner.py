@@ -8,9 +8,11 @@ outbox's idempotency keys keep every notice to one email.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from markupsafe import escape
 from sqlalchemy.engine import Engine
@@ -27,6 +29,7 @@ from engine.store import outbox
 from engine.store.database import load_progress
 from engine.store.outbox import Composer, Rendered
 from engine.store.tables import OutboxMessage
+from engine.web.security import Links, load_secret
 
 log = logging.getLogger("engine.runner")
 DEFAULT_FROM = Settings.model_fields["mail_from"].default
@@ -43,6 +46,24 @@ class DayResult:
 def make_matcher(catalog: Catalog, kind: str = "durable") -> Matcher:
     rules = catalog.escalation.rules
     return DurableMatcher(rules) if kind == "durable" else PythonMatcher(rules)
+
+
+LinkBuilder = Callable[[str, dict[str, Any]], str | None]
+
+
+def unit_links(settings: Settings) -> LinkBuilder:
+    """Each email gets one signed link for its recipient unit (admins get none)."""
+    links = Links(load_secret(Path(settings.data_dir) / "secret.key", settings.secret_key))
+    made: dict[str, str] = {}
+
+    def link_for(recipient: str, fields: dict[str, Any]) -> str | None:
+        if recipient == ADMINS:
+            return None
+        if recipient not in made:
+            made[recipient] = f"{settings.base_url.rstrip('/')}/u/{links.make(recipient)}"
+        return made[recipient]
+
+    return link_for
 
 
 def load_silences(engine: Engine) -> list[Silence]:
@@ -69,10 +90,11 @@ def run_day(
     templates: Path,
     mode: str = "manual",
     mail_from: str = DEFAULT_FROM,
+    link_for: LinkBuilder | None = None,
 ) -> DayResult:
     first = outbox.start_day(engine, day, mode)
     notices = compute(catalog, engine, day, matcher)
-    renderer = EmailRenderer(catalog, templates)
+    renderer = EmailRenderer(catalog, templates, link_for)
     compose = composer(mail_from)
     created = outbox.enqueue(engine, notices, renderer, renderer.addresses, compose)
     created += report_failures(catalog, engine, day, compose)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -31,7 +32,7 @@ from engine.catalog.model import Catalog
 from engine.config import Settings
 from engine.escalation.matcher import Matcher
 from engine.mail import SmtpConfig, composer, deliver
-from engine.runner import make_matcher, run_day
+from engine.runner import make_matcher, run_day, unit_links
 from engine.store import outbox
 from engine.store.database import make_engine
 from engine.store.outbox import Rendered
@@ -129,6 +130,7 @@ class Daemon:
             self.settings.templates_dir,
             mode,
             self.settings.mail_from,
+            unit_links(self.settings),
         )
         self.send()
 
@@ -145,10 +147,13 @@ class Daemon:
                 },
             )
 
-    def serve(self) -> None:
+    def serve(self, web: bool = True) -> None:
+        """Run the jobs; with ``web`` the dashboard is served in the foreground beside them."""
         jobs = self.catalog.jobs
         hour, minute = (int(x) for x in jobs.daily_evaluation.split(":"))
-        scheduler = BlockingScheduler(timezone=clock.VN)
+        scheduler = (
+            BackgroundScheduler(timezone=clock.VN) if web else BlockingScheduler(timezone=clock.VN)
+        )
         scheduler.add_job(
             self.daily,
             CronTrigger(hour=hour, minute=minute, timezone=clock.VN),
@@ -170,6 +175,20 @@ class Daemon:
         self.daily(mode="catch-up")
         log.info("serving", extra={"event": "serve", "daily_at": jobs.daily_evaluation})
         scheduler.start()
+        if web:
+            import uvicorn
+
+            from engine.web.app import create_app
+
+            try:
+                uvicorn.run(
+                    create_app(self.settings),
+                    host=self.settings.web_host,
+                    port=self.settings.web_port,
+                    log_config=None,
+                )
+            finally:
+                scheduler.shutdown(wait=False)
 
 
 def _escape(text: str) -> str:

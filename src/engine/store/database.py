@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event
+from sqlalchemy import event, func
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -101,3 +101,20 @@ def record(engine: Engine, row: SQLModel) -> SQLModel:
         session.commit()
         session.refresh(row)
         return row
+
+
+def progress_revision(engine: Engine) -> tuple:
+    """Changes whenever progress is recorded: (row count, highest id) of every progress table."""
+    tables = (
+        CompletionRow,
+        PeriodUpdateRow,
+        TriggerRow,
+        SuspensionRow,
+        CancellationRow,
+        ExtensionRow,
+    )
+    with Session(engine) as session:
+        return tuple(
+            tuple(session.execute(select(func.count(), func.max(t.id))).one())  # type: ignore[attr-defined]
+            for t in tables
+        )

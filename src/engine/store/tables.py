@@ -29,6 +29,7 @@ class CompletionRow(_Recorded, table=True):
     done_on: date
     note: str | None = None
     evidence: str | None = None
+    evidence_file: str | None = None
 
 
 class PeriodUpdateRow(_Recorded, table=True):
@@ -147,3 +148,47 @@ class SilenceRow(SQLModel, table=True):
     reason: str
     until: date
     created_at: datetime = Field(default_factory=_now)
+
+
+class UserRow(SQLModel, table=True):
+    """An officer of Văn phòng Bộ who can sign in (units use signed links instead)."""
+
+    __tablename__ = "app_user"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True)
+    full_name: str
+    password_hash: str
+    role: str = "admin"  # admin | viewer
+    created_at: datetime = Field(default_factory=_now)
+
+
+class SubmissionRow(SQLModel, table=True):
+    """Every submission through a unit's signed link: who, when, from which link, what."""
+
+    __tablename__ = "submission"
+    id: int | None = Field(default=None, primary_key=True)
+    unit: str = Field(index=True)
+    link_id: str = Field(index=True)
+    action: str  # done | update | extension
+    occurrence: str
+    detail: str
+    remote_addr: str | None = None
+    submitted_at: datetime = Field(default_factory=_now)
+
+
+class ExtensionRequestRow(SQLModel, table=True):
+    """A unit's request for more time, reviewed by Văn phòng Bộ."""
+
+    __tablename__ = "extension_request"
+    id: int | None = Field(default=None, primary_key=True)
+    plan: str
+    task: str
+    unit: str
+    milestone: str
+    requested_due: date
+    reason: str
+    status: str = "pending"  # pending | approved | rejected
+    link_id: str | None = None
+    requested_at: datetime = Field(default_factory=_now)
+    decided_by: str | None = None
+    decided_at: datetime | None = None

@@ -1,0 +1,98 @@
+"""Writing styled tables into openpyxl workbooks and saving them as stable bytes.
+
+Rules: the header row is bold on a grey fill, wrapped and centred; it is row 1 and frozen
+(the sheet scrolls under it) and carries an auto-filter; columns get fixed widths; date cells
+show ``dd/mm/yyyy``; rates are numbers shown as percentages. The workbook's creation and
+modification dates are the report's date (never the clock), and the archive's entries carry a
+fixed timestamp, so the same data always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from engine.reports._shared import day_start, stable_zip
+
+FONT_NAME = "Times New Roman"
+DATE_FORMAT = "DD/MM/YYYY"
+PERCENT_FORMAT = "0.0%"
+AUTHOR = "Văn phòng Bộ Tư pháp"
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FONT = Font(name=FONT_NAME, size=12, bold=True)
+_BODY_FONT = Font(name=FONT_NAME, size=12)
+_BOLD_FONT = Font(name=FONT_NAME, size=12, bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+_HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
+_WRAP = Alignment(vertical="top", wrap_text=True)
+_TOP = Alignment(vertical="top")
+
+
+def add_table(
+    sheet: Worksheet,
+    headers: Sequence[str],
+    widths: Sequence[float],
+    rows: Iterable[Sequence[object]],
+    *,
+    date_columns: Iterable[int] = (),
+    percent_columns: Iterable[int] = (),
+    wrap_columns: Iterable[int] = (),
+    bold_last_row: bool = False,
+) -> int:
+    """Write a header row and ``rows`` from A1; return the number of data rows written.
+
+    Column numbers in ``date_columns`` / ``percent_columns`` / ``wrap_columns`` are 1-based.
+    """
+    dates, percents, wraps = set(date_columns), set(percent_columns), set(wrap_columns)
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font, cell.fill, cell.alignment, cell.border = (
+            _HEADER_FONT,
+            _HEADER_FILL,
+            _HEADER_ALIGN,
+            _BORDER,
+        )
+    count = 0
+    for values in rows:
+        sheet.append(list(values))
+        count += 1
+        for column, cell in enumerate(sheet[sheet.max_row], start=1):
+            cell.font = _BODY_FONT
+            cell.border = _BORDER
+            cell.alignment = _WRAP if column in wraps else _TOP
+            if column in dates:
+                cell.number_format = DATE_FORMAT
+            elif column in percents:
+                cell.number_format = PERCENT_FORMAT
+    if bold_last_row and count:
+        for cell in sheet[sheet.max_row]:
+            cell.font = _BOLD_FONT
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, sheet.max_row)}"
+    return count
+
+
+def workbook_bytes(workbook: Workbook, day: date, title: str) -> bytes:
+    """The workbook as ``.xlsx`` bytes, dated ``day``, byte-stable for the same content."""
+    properties = workbook.properties
+    properties.creator = AUTHOR
+    properties.lastModifiedBy = AUTHOR
+    properties.title = title
+    properties.language = "vi-VN"
+    properties.created = properties.modified = day_start(day)
+    buffer = io.BytesIO()
+    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    ExcelWriter(workbook, archive).save()  # save_workbook() would stamp the clock's time
+    return stable_zip(buffer.getvalue())

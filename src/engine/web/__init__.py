@@ -1,0 +1,1 @@
+"""The web app: dashboard, unit forms through signed links, admin pages, downloads."""
