@@ -165,7 +165,9 @@ def _today_open(app, unit: str):  # type: ignore[no-untyped-def]
 def _form(client: TestClient, token: str) -> str:
     page = client.get(f"/u/{token}")
     assert page.status_code == 200, page.text
-    found = re.search(r'action="/u/[^"]+"[^>]*>\s*<input type="hidden" name="csrf" value="([^"]+)"', page.text)
+    found = re.search(
+        r'action="/u/[^"]+"[^>]*>\s*<input type="hidden" name="csrf" value="([^"]+)"', page.text
+    )
     return found[1]  # type: ignore[index]
 
 

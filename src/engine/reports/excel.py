@@ -267,12 +267,19 @@ def _columns(header: Sequence[object]) -> dict[str, int]:
 
 
 def _missing(columns: dict[str, int]) -> list[str]:
-    missing = [name for name in (TASK_ID, STATUS, DONE_ON) if name not in columns]
-    if PLAN_ID not in columns and PLAN_NUMBER not in columns:
-        missing.insert(0, f"{PLAN_ID} (hoặc {PLAN_NUMBER})")
-    if UNIT_ID not in columns and UNIT_NAME not in columns:
-        missing.insert(-2, f"{UNIT_ID} (hoặc {UNIT_NAME})")
-    return missing
+    """The needed columns a header lacks, in the workbook's order."""
+    needs: list[tuple[str, ...]] = [
+        (PLAN_ID, PLAN_NUMBER),
+        (TASK_ID,),
+        (UNIT_ID, UNIT_NAME),
+        (STATUS,),
+        (DONE_ON,),
+    ]
+    return [
+        " hoặc ".join(f"“{name}”" for name in names)
+        for names in needs
+        if not any(name in columns for name in names)
+    ]
 
 
 class _Reader:
@@ -417,7 +424,7 @@ class _Reader:
         note = _text(cells.get(NOTE)) or None
         if occ.kind == UPDATE:
             if on is None:
-                if status in _DONE:
+                if status in _UPDATED and occ.status != Status.REPORTED:
                     self.error(row, DONE_ON, "Đã cập nhật nhưng chưa ghi ngày cập nhật.")
                 return
             if occ.status == Status.REPORTED:
