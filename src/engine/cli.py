@@ -734,6 +734,9 @@ def health(fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> N
 @app.command()
 def serve(
     no_web: Annotated[bool, typer.Option("--no-web", help="Không mở trang web")] = False,
+    mail_sink: Annotated[
+        bool, typer.Option("--mail-sink", help="Kèm máy chủ thư cục bộ lưu .eml (dùng thử)")
+    ] = False,
 ) -> None:
     """Chạy thường trực: trang web, đánh giá hằng ngày, gửi hộp thư đi, nạp lại quy tắc khi sửa."""
     from engine.scheduler import Daemon
@@ -746,6 +749,9 @@ def serve(
         for error in exc.errors:
             print(error, file=sys.stderr)
         raise _fail("bộ quy tắc có lỗi; chưa thể khởi động", 1) from None
+    if mail_sink:
+        start_sink(settings.mail_dir, host=settings.smtp_host, port=settings.smtp_port)
+        out.print(f"Thư được lưu thành tệp .eml trong {settings.mail_dir}/")
     out.print(f"Trang web: {settings.base_url}/ (Ctrl+C để dừng)")
     daemon.serve(web=not no_web)
 
