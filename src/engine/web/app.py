@@ -7,7 +7,10 @@ admin role and a CSRF token on every form.
 
 import re
 import secrets
+import threading
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -66,8 +69,19 @@ def create_app(settings: Settings) -> FastAPI:
         Links(secret),
         secret,
     )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Warm today's statuses in the background so that the first visitor is served at once.
+        threading.Thread(target=state.occurrences, args=(clock.today(),), daemon=True).start()
+        yield
+
     app = FastAPI(
-        title="Đề án 06 — theo dõi, đôn đốc", docs_url=None, redoc_url=None, openapi_url=None
+        title="Đề án 06 — theo dõi, đôn đốc",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
     )
     app.add_middleware(
         SessionMiddleware,
