@@ -43,7 +43,11 @@ from engine.summary import CATEGORIES, tally
 from engine.timing.models import RecurringTiming, TimingClass
 from engine.timing.parse import ParseContext, PhraseError
 
-app = typer.Typer(help="Theo dõi, đôn đốc thực hiện các Kế hoạch (Đề án 06).", no_args_is_help=True)
+app = typer.Typer(
+    help="Theo dõi, đôn đốc thực hiện các Kế hoạch (Đề án 06).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 progress_app = typer.Typer(
     help="Ghi nhận tiến độ: hoàn thành, cập nhật kỳ, tạm dừng, hủy, gia hạn."
 )
@@ -754,6 +758,39 @@ def serve(
         out.print(f"Thư được lưu thành tệp .eml trong {settings.mail_dir}/")
     out.print(f"Trang web: {settings.base_url}/ (Ctrl+C để dừng)")
     daemon.serve(web=not no_web)
+
+
+report_app = typer.Typer(help="Báo cáo.")
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("monthly")
+def report_monthly(
+    month: Annotated[str, typer.Option("--month", help="Tháng báo cáo YYYY-MM")],
+    folder: Annotated[Path, typer.Option("--out", help="Thư mục ghi tệp")] = Path("."),
+) -> None:
+    """Dự thảo báo cáo định kỳ hằng tháng (gửi trước ngày 22): tệp .docx và .xlsx."""
+    import re
+
+    from engine.reports import monthly
+
+    found = re.fullmatch(r"(\d{4})-(\d{2})", month)
+    if not found or not 1 <= int(found[2]) <= 12:
+        raise _fail("--month dạng YYYY-MM, ví dụ 2023-06")
+    settings = _settings()
+    catalog = _catalog(settings)
+    year, number = int(found[1]), int(found[2])
+    as_of = min(clock.today(), date(year, number, 21))  # the report is due before the 22nd
+    engine = database.make_engine(settings.database_url)
+    occurrences = evaluate(catalog, database.load_progress(engine), as_of)
+    report = monthly.build_monthly_report(
+        catalog, occurrences, year, number, as_of, database.overdue_reasons(engine)
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    for suffix, data in (("docx", monthly.to_docx(report)), ("xlsx", monthly.to_xlsx(report))):
+        path = folder / f"bao-cao-de-an-06-{month}.{suffix}"
+        path.write_bytes(data)
+        out.print(f"Đã ghi {path}")
 
 
 user_app = typer.Typer(help="Tài khoản đăng nhập của Văn phòng Bộ.")

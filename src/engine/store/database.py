@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event, func
+from sqlalchemy import event, func, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -43,7 +43,45 @@ def make_engine(url: str) -> Engine:
     if parsed.drivername.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
     SQLModel.metadata.create_all(engine)
+    _add_missing_columns(engine)
     return engine
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Bring an older database up to date with additive schema changes (new columns).
+
+    New columns are added as nullable, with the model's scalar default as server default;
+    anything else (renames, type changes) would need a real migration.
+    """
+    inspector = inspect(engine)
+    with engine.begin() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            existing = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in existing:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = (
+                    column.default.arg
+                    if column.default is not None and column.default.is_scalar
+                    else None
+                )
+                clause = ""
+                if isinstance(default, bool):
+                    clause = (
+                        f" DEFAULT {'TRUE' if default else 'FALSE'}"
+                        if engine.dialect.name == "postgresql"
+                        else f" DEFAULT {int(default)}"
+                    )
+                elif isinstance(default, int | str):
+                    clause = (
+                        f" DEFAULT {default!r}"
+                        if isinstance(default, str)
+                        else f" DEFAULT {default}"
+                    )
+                connection.execute(
+                    text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{clause}')
+                )
 
 
 def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -118,3 +156,23 @@ def progress_revision(engine: Engine) -> tuple:
             tuple(session.execute(select(func.count(), func.max(t.id))).one())  # type: ignore[attr-defined]
             for t in tables
         )
+
+
+def overdue_reasons(engine: Engine) -> dict[str, str]:
+    """Occurrence key → the latest reason a unit or an admin gave (extension requests, extensions)."""
+    from engine.store.tables import ExtensionRequestRow
+
+    reasons: dict[str, str] = {}
+    with Session(engine) as session:
+        for row in session.execute(
+            select(ExtensionRequestRow).order_by(ExtensionRequestRow.id)
+        ).scalars():
+            reasons[f"{row.plan}/{row.task}/{row.unit}/{row.milestone}"] = (
+                f"Đề nghị gia hạn: {row.reason}"
+            )
+        for row in session.execute(select(ExtensionRow).order_by(ExtensionRow.id)).scalars():
+            if row.unit and row.milestone:
+                reasons[f"{row.plan}/{row.task}/{row.unit}/{row.milestone}"] = (
+                    f"Đã gia hạn: {row.reason}"
+                )
+    return reasons

@@ -30,7 +30,7 @@ from engine.emails import period_label, vn_long_date
 from engine.explain import explain
 from engine.status import UPDATE, Occurrence
 from engine.store import outbox
-from engine.store.database import make_engine, record
+from engine.store.database import make_engine, overdue_reasons, record
 from engine.store.tables import (
     CancellationRow,
     CompletionRow,
@@ -581,7 +581,12 @@ def create_app(settings: Settings) -> FastAPI:
         year, number = int(found[1]), int(found[2])
         as_of = min(clock.today(), date(year, number, 21))  # the report is due before the 22nd
         report = monthly.build_monthly_report(
-            state.catalog, state.occurrences(as_of), year, number, as_of
+            state.catalog,
+            state.occurrences(as_of),
+            year,
+            number,
+            as_of,
+            overdue_reasons(state.engine),
         )
         data = monthly.to_docx(report) if fmt == "docx" else monthly.to_xlsx(report)
         name = f"bao-cao-de-an-06-{month}.{fmt}"
