@@ -96,3 +96,54 @@ def unused_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
+    """The web app on the shipped rules, with an admin "vp" and a viewer "xem"."""
+    from engine.config import load_settings
+    from engine.store.database import record
+    from engine.store.tables import UserRow
+    from engine.web.app import create_app
+    from engine.web.security import hash_password
+    from tests.webutil import PASSWORD
+
+    settings = load_settings(
+        rules_dir=RULES,
+        schedules_dir=SCHEDULES,
+        database_url=database_url,
+        data_dir=tmp_path,
+        secret_key="khoa-bi-mat-cho-kiem-thu",
+    )
+    application = create_app(settings)
+    engine = application.state.web.engine
+    record(
+        engine,
+        UserRow(username="vp", full_name="Nguyễn Văn A", password_hash=hash_password(PASSWORD)),
+    )
+    record(
+        engine,
+        UserRow(
+            username="xem",
+            full_name="Trần Thị B",
+            role="viewer",
+            password_hash=hash_password(PASSWORD),
+        ),
+    )
+    yield application
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    from tests.webutil import TestClient
+
+    return TestClient(app)
+
+
+@pytest.fixture
+def admin_client(client):  # type: ignore[no-untyped-def]
+    from tests.webutil import login
+
+    login(client)
+    return client

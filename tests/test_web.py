@@ -3,88 +3,22 @@
 from __future__ import annotations
 
 import re
-import warnings
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from freezegun import freeze_time
 from sqlmodel import Session, select
 
 from engine import clock
-from engine.config import load_settings
-from engine.store.database import record
 from engine.store.tables import (
     CompletionRow,
     ExtensionRequestRow,
     ExtensionRow,
     SubmissionRow,
     SuspensionRow,
-    UserRow,
 )
 from engine.web.security import Links, hash_password, verify_password
-from tests.conftest import RULES, SCHEDULES
-
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient
-
-    from engine.web.app import create_app
-
-PASSWORD = "mat-khau-du-dai"
-
-
-@pytest.fixture
-def app(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
-    settings = load_settings(
-        rules_dir=RULES,
-        schedules_dir=SCHEDULES,
-        database_url=database_url,
-        data_dir=tmp_path,
-        secret_key="khoa-bi-mat-cho-kiem-thu",
-    )
-    application = create_app(settings)
-    engine = application.state.web.engine
-    record(
-        engine,
-        UserRow(username="vp", full_name="Nguyễn Văn A", password_hash=hash_password(PASSWORD)),
-    )
-    record(
-        engine,
-        UserRow(
-            username="xem",
-            full_name="Trần Thị B",
-            role="viewer",
-            password_hash=hash_password(PASSWORD),
-        ),
-    )
-    yield application
-    engine.dispose()
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html)[1]  # type: ignore[index]
-
-
-def login(client: TestClient, username: str = "vp", password: str = PASSWORD) -> None:
-    csrf = _csrf(client.get("/admin/login").text)
-    response = client.post(
-        "/admin/login",
-        data={"username": username, "password": password, "csrf": csrf, "next": "/"},
-        follow_redirects=False,
-    )
-    assert response.status_code == 303
-
-
-@pytest.fixture
-def client(app) -> TestClient:  # type: ignore[no-untyped-def]
-    return TestClient(app)
-
-
-@pytest.fixture
-def admin_client(client: TestClient) -> TestClient:
-    login(client)
-    return client
+from tests.webutil import PASSWORD, TestClient, csrf_of, login
 
 
 def test_password_hashing() -> None:
@@ -111,7 +45,7 @@ def test_pages_need_login(client: TestClient) -> None:
 
 
 def test_wrong_password_and_csrf_on_login(client: TestClient) -> None:
-    csrf = _csrf(client.get("/admin/login").text)
+    csrf = csrf_of(client.get("/admin/login").text)
     wrong = client.post(
         "/admin/login",
         data={"username": "vp", "password": "sai", "csrf": csrf},
@@ -268,7 +202,7 @@ def test_extension_request_reviewed_by_admin(app, admin_client: TestClient) -> N
     assert response.status_code == 303
     admin_page = admin_client.get("/admin").text
     assert "Chờ ý kiến Bộ Công an" in admin_page
-    admin_csrf = _csrf(admin_page)
+    admin_csrf = csrf_of(admin_page)
     with Session(app.state.web.engine) as session:
         request_id = session.execute(select(ExtensionRequestRow.id)).scalar_one()
     assert (
@@ -301,9 +235,9 @@ def test_extension_request_reviewed_by_admin(app, admin_client: TestClient) -> N
     )
 
 
-def test_admin_actions_need_the_admin_role_and_csrf(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
+def test_admin_actions_need_the_admin_role_andcsrf_of(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
     login(client, "xem")
-    csrf = _csrf(client.get("/").text)
+    csrf = csrf_of(client.get("/").text)
     data = {
         "csrf": csrf,
         "action": "suspend",
@@ -314,7 +248,7 @@ def test_admin_actions_need_the_admin_role_and_csrf(app, client: TestClient) -> 
     assert client.post("/admin/record", data=data).status_code == 403  # a viewer
     client.post("/admin/logout", data={"csrf": csrf})
     login(client)
-    csrf = _csrf(client.get("/").text)
+    csrf = csrf_of(client.get("/").text)
     assert client.post("/admin/record", data={**data, "csrf": "x"}).status_code == 403
     assert (
         client.post("/admin/record", data={**data, "csrf": csrf, "reason": ""}).status_code == 400
@@ -340,9 +274,9 @@ def test_admin_actions_need_the_admin_role_and_csrf(app, client: TestClient) -> 
     assert client.post("/admin/record", data=wrong).status_code == 400
 
 
-def test_logout_needs_csrf(admin_client: TestClient) -> None:
+def test_logout_needscsrf_of(admin_client: TestClient) -> None:
     assert admin_client.post("/admin/logout", data={"csrf": "x"}).status_code == 403
-    csrf = _csrf(admin_client.get("/").text)
+    csrf = csrf_of(admin_client.get("/").text)
     assert (
         admin_client.post("/admin/logout", data={"csrf": csrf}, follow_redirects=False).status_code
         == 303

@@ -12,10 +12,12 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
+from copy import copy
 from datetime import date
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -54,19 +56,25 @@ def add_table(
     Column numbers in ``date_columns`` / ``percent_columns`` / ``wrap_columns`` are 1-based.
     """
     dates, percents, wraps = set(date_columns), set(percent_columns), set(wrap_columns)
-    sheet.append(list(headers))
-    for cell in sheet[1]:
+    for column, header in enumerate(headers, start=1):
+        cell = sheet.cell(row=1, column=column, value=header)
         cell.font, cell.fill, cell.alignment, cell.border = (
             _HEADER_FONT,
             _HEADER_FILL,
             _HEADER_ALIGN,
             _BORDER,
         )
+    # Styles are set once per column through the public API, then copied: assigning fonts and
+    # borders cell by cell hashes them every time (seconds for a few thousand rows).
+    styles: dict[int, StyleArray] = {}
     count = 0
-    for values in rows:
-        sheet.append(list(values))
-        count += 1
-        for column, cell in enumerate(sheet[sheet.max_row], start=1):
+    for count, values in enumerate(rows, start=1):
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=count + 1, column=column, value=value)
+            style = styles.get(column)
+            if style is not None:
+                cell._style = copy(style)
+                continue
             cell.font = _BODY_FONT
             cell.border = _BORDER
             cell.alignment = _WRAP if column in wraps else _TOP
@@ -74,13 +82,14 @@ def add_table(
                 cell.number_format = DATE_FORMAT
             elif column in percents:
                 cell.number_format = PERCENT_FORMAT
+            styles[column] = copy(cell._style)
     if bold_last_row and count:
-        for cell in sheet[sheet.max_row]:
-            cell.font = _BOLD_FONT
+        for column in range(1, len(headers) + 1):
+            sheet.cell(row=count + 1, column=column).font = _BOLD_FONT
     for column, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(1, sheet.max_row)}"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
     return count
 
 

@@ -119,10 +119,11 @@ class Change:
 
 @dataclass(frozen=True)
 class RowError:
-    """A problem in the workbook: Excel row number, column header (None: the whole row)."""
+    """A problem in the workbook: the Excel row number (0: the file itself), the column's
+    header ("" when the problem is the whole row or the header), a Vietnamese message."""
 
     row: int
-    column: str | None
+    column: str
     message: str
 
 
@@ -251,7 +252,7 @@ def _date(value: object) -> date | str | None:
 
 
 def _milestone_text(value: object) -> str:
-    """"Mốc / kỳ": a month typed as a date by Excel (1/6/2023) reads as "2023-06"."""
+    """The "Mốc / kỳ" cell: a month Excel turned into a date (1/6/2023) reads "2023-06"."""
     if isinstance(value, datetime | date):
         return f"{value.year}-{value.month:02d}"
     return _text(value)
@@ -294,7 +295,7 @@ class _Reader:
         self.changes: list[Change] = []
         self.claimed: dict[str, int] = {}
 
-    def error(self, row: int, column: str | None, message: str) -> None:
+    def error(self, row: int, column: str, message: str) -> None:
         self.errors.append(RowError(row, column, message))
 
     def plan(self, row: int, cells: dict[str, object]) -> Plan | None:
@@ -460,7 +461,7 @@ class _Reader:
     ) -> None:
         first = self.claimed.get(occ.key)
         if first is not None:
-            self.error(row, None, f"Trùng với dòng {first} (cùng nhiệm vụ, đơn vị và mốc / kỳ).")
+            self.error(row, "", f"Trùng với dòng {first} (cùng nhiệm vụ, đơn vị và mốc / kỳ).")
             return
         self.claimed[occ.key] = row
         self.changes.append(
@@ -490,7 +491,7 @@ def parse_progress_xlsx(
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
         return ImportPreview(
-            errors=[RowError(0, None, "Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.")]
+            errors=[RowError(0, "", "Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.")]
         )
     try:
         sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
@@ -512,7 +513,7 @@ def parse_progress_xlsx(
             errors=[
                 RowError(
                     number,
-                    None,
+                    "",
                     "Dòng tiêu đề không đúng mẫu, thiếu cột: " + ", ".join(_missing(columns)) + ".",
                 )
             ]

@@ -19,7 +19,7 @@ Rules:
 * **II. Per lead unit**: a task led by several units counts for each; units in the registry's
   order (``rules/units.yaml``).
 * **III. Overdue list**: deliverables whose status is ``overdue`` as of ``as_of``, sorted by
-  days overdue (most first), then plan, task and unit. Content is shortened to about 200
+  days overdue (most first), then plan, task (in the plan's order) and unit. Content is shortened to about 200
   characters; the deadline is the phrase as printed; the reason is ``notes[occurrence.key]``,
   or "Chưa có báo cáo lý do của đơn vị" when the unit has given none.
 * **IV. Continuous tasks' updates of the month**: occurrences of kind ``update`` whose period
@@ -83,8 +83,8 @@ SECTION_TITLES = (
 PROPOSALS = (
     "[Cán bộ theo dõi hoàn thiện trước khi trình ký: đề nghị Lãnh đạo Bộ chỉ đạo các đơn vị "
     "có nhiệm vụ quá hạn khẩn trương hoàn thành và báo cáo rõ lý do chậm tiến độ; các đơn vị "
-    "chưa cập nhật tiến độ nhiệm vụ thường xuyên thực hiện cập nhật trước ngày 15 hằng tháng; "
-    "các kiến nghị khác (nếu có).]"
+    "chưa cập nhật tiến độ nhiệm vụ thường xuyên thực hiện cập nhật chậm nhất ngày {cutoff} "
+    "hằng tháng; các kiến nghị khác (nếu có).]"
 )
 RECIPIENTS = ("- Lãnh đạo Bộ (để báo cáo);", "- Các đơn vị thuộc Bộ;", "- Lưu: VT, VP.")
 
@@ -151,7 +151,7 @@ class MonthlyReport:
     overdue: tuple[OverdueItem, ...]
     updates: tuple[UpdateRow, ...]
     updates_summary: str
-    proposals: str = PROPOSALS
+    proposals: str
     title: str = TITLE
 
     @property
@@ -269,11 +269,12 @@ def build_monthly_report(
             )
         )
     plan_order = {p.id: index for index, p in enumerate(plans)}
+    task_order = {(p.id, t.id): index for p in plans for index, t in enumerate(p.tasks)}
     overdue.sort(
         key=lambda i: (
             -i.days_overdue,
             plan_order.get(i.plan, len(plan_order)),
-            i.task,
+            task_order.get((i.plan, i.task), 0),
             unit_order.get(i.unit, len(unit_order)),
             i.milestone,
         )
@@ -281,9 +282,9 @@ def build_monthly_report(
 
     per_unit: dict[str, list[Occurrence]] = {}
     for occ in occurrences:
-        if occ.kind == UPDATE and occ.milestone == period_key:
-            if occ.status not in _OUT_OF_UPDATES:
-                per_unit.setdefault(occ.unit, []).append(occ)
+        in_period = occ.kind == UPDATE and occ.milestone == period_key
+        if in_period and occ.status not in _OUT_OF_UPDATES:
+            per_unit.setdefault(occ.unit, []).append(occ)
     updates: list[UpdateRow] = []
     for unit in sorted(per_unit, key=lambda u: (unit_order.get(u, len(unit_order)), u)):
         items = per_unit[unit]
@@ -309,9 +310,10 @@ def build_monthly_report(
         owed = sum(u.total for u in updates)
         reported = sum(u.reported for u in updates)
         updates_summary = (
-            f"Trong {period}, {len(updates)} đơn vị chủ trì {owed} lượt nhiệm vụ thường xuyên "
-            f"phải cập nhật tiến độ (hạn cập nhật: ngày {catalog.policy.update_cutoff_day} hằng "
-            f"tháng); đã cập nhật {reported} lượt, chưa cập nhật {owed - reported} lượt."
+            f"Trong {period}, có {owed} lượt nhiệm vụ thường xuyên của {len(updates)} đơn vị "
+            "chủ trì phải cập nhật tiến độ (hạn cập nhật: ngày "
+            f"{catalog.policy.update_cutoff_day} hằng tháng); đã cập nhật {reported} lượt, chưa "
+            f"cập nhật {owed - reported} lượt."
         )
     else:
         updates_summary = f"Trong {period}, không có nhiệm vụ thường xuyên phải cập nhật tiến độ."
@@ -336,6 +338,7 @@ def build_monthly_report(
         overdue=tuple(overdue),
         updates=tuple(updates),
         updates_summary=updates_summary,
+        proposals=PROPOSALS.format(cutoff=catalog.policy.update_cutoff_day),
     )
 
 
@@ -443,9 +446,7 @@ def _table(
         bold = bold_last_row and index == len(rows)
         for column, (cell, text) in enumerate(zip(table.rows[index].cells, values, strict=True)):
             _set_cell(cell, text, bold=bold, align=_LEFT if column in left_columns else _CENTER)
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_mm, strict=True):
-            cell.width = Mm(width)
+    _widths(table, widths_mm)
     return table
 
 
@@ -453,12 +454,22 @@ def _borderless(document: DocxDocument, widths_mm: Sequence[float]) -> Table:
     """A table without borders, for the heading and signature blocks."""
     table = document.add_table(rows=1, cols=len(widths_mm))
     table.autofit = False
-    for cell, width in zip(table.rows[0].cells, widths_mm, strict=True):
-        cell.width = Mm(width)
+    _widths(table, widths_mm)
     return table
 
 
-def _lines(cell: _Cell, lines: Sequence[tuple[str, bool, bool, int]], align: WD_ALIGN_PARAGRAPH) -> None:
+def _widths(table: Table, widths_mm: Sequence[float]) -> None:
+    """Column widths in the grid (used by fixed layouts) and on every cell (used by Word)."""
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
+
+
+def _lines(
+    cell: _Cell, lines: Sequence[tuple[str, bool, bool, int]], align: WD_ALIGN_PARAGRAPH
+) -> None:
     """Fill a cell with (text, bold, italic, size) lines."""
     for index, (text, bold, italic, size) in enumerate(lines):
         paragraph = cell.paragraphs[0] if index == 0 else cell.add_paragraph()
@@ -596,7 +607,14 @@ def to_docx(report: MonthlyReport) -> bytes:
     if report.updates:
         _table(
             document,
-            ["STT", "Đơn vị", "Số nhiệm vụ", "Đã cập nhật", "Chưa cập nhật", "Nhiệm vụ chưa cập nhật"],
+            [
+                "STT",
+                "Đơn vị",
+                "Số nhiệm vụ",
+                "Đã cập nhật",
+                "Chưa cập nhật",
+                "Nhiệm vụ chưa cập nhật",
+            ],
             [10, 50, 20, 20, 20, 45],
             [
                 [
@@ -726,8 +744,16 @@ def to_xlsx(report: MonthlyReport) -> bytes:
         ],
         [6, 45, 22, 10, 12, 12, 12, 50],
         (
-            [i, u.unit_name, u.unit, report.period_key, u.total, u.reported, u.missing,
-             u.missing_tasks]
+            [
+                i,
+                u.unit_name,
+                u.unit,
+                report.period_key,
+                u.total,
+                u.reported,
+                u.missing,
+                u.missing_tasks,
+            ]
             for i, u in enumerate(report.updates, 1)
         ),
         wrap_columns=(2, 8),

@@ -576,7 +576,7 @@ def create_app(settings: Settings) -> FastAPI:
         from engine.reports import monthly
 
         found = re.fullmatch(r"(\d{4})-(\d{2})", month)
-        if not found or fmt not in ("docx", "xlsx"):
+        if not found or fmt not in ("docx", "xlsx") or not 1 <= int(found[2]) <= 12:
             raise HTTPException(400, "Tháng dạng YYYY-MM; định dạng docx hoặc xlsx")
         year, number = int(found[1]), int(found[2])
         as_of = min(clock.today(), date(year, number, 21))  # the report is due before the 22nd

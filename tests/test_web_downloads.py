@@ -1,0 +1,142 @@
+"""Downloads and uploads through the web app: the monthly report, the status workbook and its
+import, and the calendar feeds — each opened with the library that reads that format."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import docx
+import openpyxl
+from icalendar import Calendar
+from sqlmodel import Session, select
+
+from engine.store.tables import CompletionRow
+from tests.webutil import csrf_of
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def test_monthly_report_docx_and_xlsx(admin_client) -> None:  # type: ignore[no-untyped-def]
+    response = admin_client.get("/reports/monthly.docx?month=2023-06")
+    assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    document = docx.Document(io.BytesIO(response.content))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Tình hình thực hiện các Kế hoạch triển khai Đề án 06 tháng 6/2023" in text
+    cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
+    assert "522/QĐ-BTP" in cells and "Đang thực hiện quá hạn" in " ".join(cells)
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(admin_client.get("/reports/monthly.xlsx?month=2023-06").content)
+    )
+    assert workbook.sheetnames == ["Tổng hợp", "Theo đơn vị", "Quá hạn", "Thường xuyên"]
+    overdue = [
+        row
+        for row in workbook["Quá hạn"].iter_rows(values_only=True)
+        if row and "522/QĐ-BTP" in row
+    ]
+    assert overdue
+    assert admin_client.get("/reports/monthly.docx?month=2023-13").status_code == 400
+
+
+def _export(admin_client, as_of: str = "2023-07-07") -> openpyxl.Workbook:  # type: ignore[no-untyped-def]
+    response = admin_client.get(f"/export.xlsx?as_of={as_of}&plan=qd-522-btp")
+    assert response.status_code == 200 and response.headers["content-type"] == XLSX
+    return openpyxl.load_workbook(io.BytesIO(response.content))
+
+
+def _upload(admin_client, workbook: openpyxl.Workbook):  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    csrf = csrf_of(admin_client.get("/admin/import").text)
+    return admin_client.post(
+        "/admin/import",
+        data={"csrf": csrf},
+        files={"file": ("tien-do.xlsx", buffer.getvalue(), XLSX)},
+    )
+
+
+def _mark_done(
+    workbook: openpyxl.Workbook, task: str, unit: str, when: date, evidence: str
+) -> None:
+    sheet = workbook.active
+    header = [cell.value for cell in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        values = {header[i]: cell for i, cell in enumerate(row)}
+        if values["Mã nhiệm vụ"].value == task and values["Mã đơn vị"].value == unit:
+            values["Tình trạng"].value = "Đã hoàn thành"
+            values["Ngày hoàn thành"].value = when
+            values["Văn bản / sản phẩm"].value = evidence
+            return
+    raise AssertionError("row not found")
+
+
+def test_import_preview_then_apply(app, admin_client) -> None:  # type: ignore[no-untyped-def]
+    workbook = _export(admin_client)
+    _mark_done(workbook, "4", "cuc-htqtct", date(2023, 7, 3), "Công văn số 88/HTQTCT")
+    preview = _upload(admin_client, workbook)
+    assert preview.status_code == 200 and "1 thay đổi, 0 lỗi" in preview.text
+    with Session(app.state.web.engine) as session:
+        assert session.execute(select(CompletionRow)).first() is None  # nothing written yet
+    upload = re.search(r"/admin/import/([0-9a-f]{32})/apply", preview.text)[1]  # type: ignore[index]
+    csrf = csrf_of(preview.text)
+    applied = admin_client.post(
+        f"/admin/import/{upload}/apply", data={"csrf": csrf}, follow_redirects=False
+    )
+    assert applied.status_code == 303
+    with Session(app.state.web.engine) as session:
+        row = session.execute(select(CompletionRow)).scalar_one()
+    # recorded for the unit that holds the task today (Cục HTQTCT's successor since 03/2025)
+    assert (row.task, row.unit, row.done_on, row.evidence) == (
+        "4",
+        "cuc-hctp",
+        date(2023, 7, 3),
+        "Công văn số 88/HTQTCT",
+    )
+    assert row.recorded_by == "import:vp"
+
+
+def test_import_with_a_bad_row_writes_nothing(app, admin_client) -> None:  # type: ignore[no-untyped-def]
+    workbook = _export(admin_client)
+    _mark_done(workbook, "4", "cuc-htqtct", date(2023, 7, 3), "Công văn số 88/HTQTCT")
+    sheet = workbook.active
+    sheet.append(
+        [
+            "522/QĐ-BTP",
+            "qd-522-btp",
+            "99",
+            "Không có",
+            "Cục CNTT",
+            "cuc-cntt",
+            "",
+            "",
+            None,
+            "Đã hoàn thành",
+            None,
+            "",
+            "",
+        ]
+    )
+    preview = _upload(admin_client, workbook)
+    assert "lỗi" in preview.text and f"<td>{sheet.max_row}</td>" in preview.text
+    assert "/apply" not in preview.text
+    with Session(app.state.web.engine) as session:
+        assert session.execute(select(CompletionRow)).first() is None
+
+
+def test_calendar_feed(app, admin_client) -> None:  # type: ignore[no-untyped-def]
+    unit_page = admin_client.get("/units/van-phong-bo").text
+    feed = re.search(r'href="(/calendar/[^"]+\.ics)"', unit_page)[1]  # type: ignore[index]
+    first = admin_client.get(feed)
+    assert first.status_code == 200 and first.headers["content-type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(first.content)
+    events = [c for c in calendar.walk("VEVENT")]
+    uids = [str(e["UID"]) for e in events]
+    assert events and len(uids) == len(set(uids))
+    assert all(type(e.decoded("DTSTART")) is date for e in events)  # all-day events
+    assert [
+        str(e["UID"]) for e in Calendar.from_ical(admin_client.get(feed).content).walk("VEVENT")
+    ] == uids
+    assert admin_client.get("/calendar/forged.ics").status_code == 404
+    logged_out = type(admin_client)(app)
+    assert logged_out.get(feed).status_code == 200  # calendar apps subscribe without a session
