@@ -22,7 +22,6 @@ from bench_status import ROOT, national_catalogue
 
 from engine.catalog.loader import load_catalog
 from engine.config import load_settings
-from engine.scheduler import fingerprint
 from engine.store.database import record
 from engine.store.tables import UserRow
 from engine.web.security import hash_password
@@ -46,10 +45,7 @@ def main() -> None:
     app = create_app(settings)
     state = app.state.web
     base = load_catalog(ROOT / "rules", ROOT / "schedules")
-    state.catalog, last = national_catalogue(base, 200_000)
-    state._seen = fingerprint(
-        settings.rules_dir, settings.schedules_dir
-    )  # keep the synthetic rules
+    state.rules.catalog, last = national_catalogue(base, 200_000)  # the files are unchanged: kept
     record(
         state.engine,
         UserRow(username="vp", full_name="Bench", password_hash=hash_password("benchmark")),

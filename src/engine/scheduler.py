@@ -13,11 +13,9 @@ logged and mailed once to the admins, and the daemon keeps running on the last g
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -27,8 +25,8 @@ from sqlalchemy.engine import Engine
 
 from engine import clock
 from engine.catalog.errors import RuleErrors
-from engine.catalog.loader import load_catalog
 from engine.catalog.model import Catalog
+from engine.catalog.watch import RuleWatcher
 from engine.config import Settings
 from engine.escalation.matcher import Matcher
 from engine.mail import SmtpConfig, composer, deliver
@@ -40,56 +38,47 @@ from engine.store.outbox import Rendered
 log = logging.getLogger("engine.scheduler")
 
 
-def fingerprint(*folders: Path) -> str:
-    """Changes whenever a rule or schedule file is added, removed or edited."""
-    digest = hashlib.sha256()
-    for folder in folders:
-        for path in sorted(folder.rglob("*.yaml")):
-            stat = path.stat()
-            digest.update(f"{path}:{stat.st_mtime_ns}:{stat.st_size}".encode())
-    return digest.hexdigest()
-
-
 @dataclass
 class Daemon:
     settings: Settings
-    catalog: Catalog
+    rules: RuleWatcher
     matcher: Matcher
-    rules_state: str = "ok"
-    rules_errors: list[str] = field(default_factory=list)
     loaded_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     engine: Engine = field(init=False)
-    seen: str = field(init=False)
 
     @classmethod
     def start(cls, settings: Settings) -> Daemon:
-        catalog = load_catalog(settings.rules_dir, settings.schedules_dir)
-        daemon = cls(settings, catalog, make_matcher(catalog, settings.matcher))
+        rules = RuleWatcher(settings.rules_dir, settings.schedules_dir)
+        daemon = cls(settings, rules, make_matcher(rules.catalog, settings.matcher))
         daemon.engine = make_engine(settings.database_url)
-        daemon.seen = fingerprint(settings.rules_dir, settings.schedules_dir)
         return daemon
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.rules.catalog
+
+    @property
+    def rules_state(self) -> str:
+        return "broken" if self.rules.errors else "ok"
+
+    @property
+    def rules_errors(self) -> list[str]:
+        return self.rules.errors
 
     def reload_if_changed(self) -> bool:
         """Swap in edited rules if they are valid; keep the last good ones otherwise."""
-        current = fingerprint(self.settings.rules_dir, self.settings.schedules_dir)
-        if current == self.seen:
-            return False
-        self.seen = current
-        try:
-            catalog = load_catalog(self.settings.rules_dir, self.settings.schedules_dir)
-        except RuleErrors as exc:
-            self.rules_state = "broken"
-            self.rules_errors = [str(e) for e in exc.errors]
+        outcome = self.rules.refresh()
+        if outcome == "rejected":
+            assert self.rules.rejected is not None
             log.error(
-                "rules rejected", extra={"event": "rules_rejected", "errors": self.rules_errors}
+                "rules rejected", extra={"event": "rules_rejected", "errors": self.rules.errors}
             )
-            self._tell_admins(exc)
-            return False
-        self.catalog, self.matcher = catalog, make_matcher(catalog, self.settings.matcher)
-        self.rules_state, self.rules_errors = "ok", []
-        self.loaded_at = datetime.now(UTC)
-        log.info("rules reloaded", extra={"event": "rules_reloaded"})
-        return True
+            self._tell_admins(self.rules.rejected)
+        elif outcome == "reloaded":
+            self.matcher = make_matcher(self.catalog, self.settings.matcher)
+            self.loaded_at = datetime.now(UTC)
+            log.info("rules reloaded", extra={"event": "rules_reloaded"})
+        return outcome == "reloaded"
 
     def _tell_admins(self, exc: RuleErrors) -> None:
         admins = list(self.catalog.escalation.admins)
@@ -112,7 +101,7 @@ class Daemon:
             admins,
             clock.today(),
             rendered,
-            f"rules:{self.seen}",
+            f"rules:{self.rules.seen}",
             compose,
             "rules_error",
         )

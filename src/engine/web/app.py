@@ -23,7 +23,7 @@ from sqlmodel import Session
 from starlette.middleware.sessions import SessionMiddleware
 
 from engine import clock, render
-from engine.catalog.loader import load_catalog
+from engine.catalog.watch import RuleWatcher
 from engine.codes import STATUS_LABELS
 from engine.config import Settings
 from engine.emails import period_label, vn_long_date
@@ -65,7 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
     state = WebState(
         settings,
         make_engine(settings.database_url),
-        load_catalog(settings.rules_dir, settings.schedules_dir),
+        RuleWatcher(settings.rules_dir, settings.schedules_dir),
         Links(secret),
         secret,
     )
@@ -517,6 +517,7 @@ def create_app(settings: Settings) -> FastAPI:
         if unit and unit_id is None:
             raise HTTPException(400, f"Không có đơn vị «{unit}»")
         by = user["username"]
+        scope = {"plan": plan, "task": task, "unit": unit_id}
         if action == "event":
             cls = found.timing.timing_class
             if cls not in (TimingClass.EVENT, TimingClass.ON_REQUEST):
@@ -535,35 +536,21 @@ def create_app(settings: Settings) -> FastAPI:
         elif action in ("suspend", "cancel", "silence") and not reason.strip():
             raise HTTPException(400, "Cần ghi lý do")
         elif action == "suspend":
+            end = _form_date(until, None) if until else None
             row = SuspensionRow(
-                plan=plan,
-                task=task,
-                unit=unit_id,
+                **scope,
                 start=when,
-                end=_form_date(until, None) if until else None,
+                end=end,
                 reason=reason,
                 document=document or None,
                 recorded_by=by,
             )
         elif action == "cancel":
             row = CancellationRow(
-                plan=plan,
-                task=task,
-                unit=unit_id,
-                effective=when,
-                reason=reason,
-                document=document or None,
-                recorded_by=by,
+                **scope, effective=when, reason=reason, document=document or None, recorded_by=by
             )
         elif action == "silence":
-            row = SilenceRow(
-                plan=plan,
-                task=task,
-                unit=unit_id,
-                author=by,
-                reason=reason,
-                until=_form_date(until, None),
-            )
+            row = SilenceRow(**scope, author=by, reason=reason, until=_form_date(until, None))
         else:
             raise HTTPException(400, "Thao tác không hợp lệ")
         record(state.engine, row)

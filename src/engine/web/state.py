@@ -10,11 +10,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from engine.catalog.errors import RuleErrors
-from engine.catalog.loader import load_catalog
 from engine.catalog.model import Catalog
+from engine.catalog.watch import RuleWatcher
 from engine.config import Settings
-from engine.scheduler import fingerprint
 from engine.status import Occurrence, evaluate
 from engine.store.database import load_progress, progress_revision
 from engine.web.security import Links
@@ -24,25 +22,23 @@ from engine.web.security import Links
 class WebState:
     settings: Settings
     engine: Engine
-    catalog: Catalog
+    rules: RuleWatcher
     links: Links
     secret: str
-    rules_errors: list[str] = field(default_factory=list)
-    _seen: str = ""
     _cache: OrderedDict = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    @property
+    def catalog(self) -> Catalog:
+        return self.rules.catalog
+
+    @property
+    def rules_errors(self) -> list[str]:
+        return self.rules.errors
+
     def refresh_rules(self) -> None:
         """Reload edited rule files when they are valid; keep the last good ones otherwise."""
-        current = fingerprint(self.settings.rules_dir, self.settings.schedules_dir)
-        if current == self._seen:
-            return
-        self._seen = current
-        try:
-            self.catalog = load_catalog(self.settings.rules_dir, self.settings.schedules_dir)
-            self.rules_errors = []
-        except RuleErrors as exc:
-            self.rules_errors = [str(e) for e in exc.errors]
+        self.rules.refresh()
 
     def occurrences(self, as_of: date) -> list[Occurrence]:
         """Statuses as of a day, memoised per (rules, recorded progress, day)."""
