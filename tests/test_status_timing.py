@@ -703,3 +703,10 @@ def test_horizon_stops_recurring_periods(catalog) -> None:  # type: ignore[no-un
 def test_open_ended_plan_keeps_producing_periods(catalog) -> None:  # type: ignore[no-untyped-def]
     periods = {o.milestone for o in occurrences_of(catalog, D(2026, 6, 1), "qd-522-btp", "TC-2")}
     assert {"2023-04", "2026-06"} <= periods and "2023-03" not in periods
+
+
+def test_group_members_follow_the_reorganisation(catalog) -> None:  # type: ignore[no-untyped-def]
+    before = {o.unit for o in occurrences_of(catalog, D(2023, 6, 1), "qd-522-btp", "TC-1")}
+    after = {o.unit for o in occurrences_of(catalog, D(2025, 6, 1), "qd-522-btp", "TC-1")}
+    assert "cuc-htqtct" in before and "cuc-hctp" not in before  # created on 01/03/2025
+    assert "cuc-hctp" in after and "cuc-htqtct" not in after  # its predecessor's share moved to it

@@ -107,6 +107,7 @@ class _Evaluator:
         self._roll_cache: dict[tuple[date, str], date] = {}
         self._soon_cache: dict[date, date] = {}
         self._schedules: dict[tuple[str, str], _Schedule] = {}
+        self._leads: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}
         self.no_progress = progress.empty
 
     # -- dates ---------------------------------------------------------------------------
@@ -132,13 +133,31 @@ class _Evaluator:
     # -- units ---------------------------------------------------------------------------
 
     def lead_units(self, task: Task) -> list[tuple[str, str | None]]:
-        """(current unit id, printed unit id if different) for every lead unit."""
+        """(current unit id, printed unit id if different) for every lead unit.
+
+        A group stands for its members that exist on the as-of day (a unit created by the 2025
+        reorganisation is not a member of "Các đơn vị thuộc Bộ" in 2023); a unit named by the
+        plan itself always counts, handed to its successor once it has ceased to exist.
+        """
+        cached = self._leads.get(task.lead)
+        if cached is not None:
+            return cached
         out: dict[str, str | None] = {}
         for printed in task.lead:
-            for member in self.catalog.members(printed):
+            members = self.catalog.members(printed)
+            for member in members:
+                unit = self.catalog.units[member]
+                if (
+                    member != printed
+                    and unit.valid_from is not None
+                    and unit.valid_from > self.as_of
+                ):
+                    continue
                 current = self.catalog.current_unit(member, self.as_of)
                 out.setdefault(current, member if current != member else None)
-        return list(out.items())
+        result = list(out.items())
+        self._leads[task.lead] = result
+        return result
 
     def unit_matches(self, recorded: str | None, unit: str) -> bool:
         return recorded is None or recorded in self._predecessors.get(unit, (unit,))
