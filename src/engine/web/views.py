@@ -144,7 +144,7 @@ def unit_owes(occurrences: Sequence[Occurrence], unit: str, as_of: date) -> list
 
 
 def open_for_unit(occurrences: Sequence[Occurrence], unit: str, as_of: date) -> list[Occurrence]:
-    """A unit's occurrences it can still act on through its link.
+    """A unit's occurrences it can still act on through its link, most recent due date first.
 
     Deliverables stay until done; a continuous task's period update is offered for the last
     three months only (an update for a period long past is no longer asked for).
@@ -155,4 +155,7 @@ def open_for_unit(occurrences: Sequence[Occurrence], unit: str, as_of: date) -> 
         for o in occurrences
         if o.unit == unit and o.status in OPEN and (o.kind != UPDATE or (o.due or as_of) >= oldest)
     ]
-    return sorted(mine, key=lambda o: (o.due or date.max, o.plan, o.task, o.milestone))
+    # most recent first: what the reminder was about is at the top
+    return sorted(
+        mine, key=lambda o: (-(o.due or date.min).toordinal(), o.plan, o.task, o.milestone)
+    )
