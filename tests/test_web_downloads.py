@@ -138,5 +138,10 @@ def test_calendar_feed(app, admin_client) -> None:  # type: ignore[no-untyped-de
         str(e["UID"]) for e in Calendar.from_ical(admin_client.get(feed).content).walk("VEVENT")
     ] == uids
     assert admin_client.get("/calendar/forged.ics").status_code == 404
+    plan_feed = re.search(
+        r'href="(/calendar/[^"]+\.ics)"', admin_client.get("/plans/qd-910-btp").text
+    )[1]  # type: ignore[index]
+    plan_events = Calendar.from_ical(admin_client.get(plan_feed).content).walk("VEVENT")
+    assert plan_events and all("910/QĐ-BTP" in str(e["SUMMARY"]) for e in plan_events)
     logged_out = type(admin_client)(app)
     assert logged_out.get(feed).status_code == 200  # calendar apps subscribe without a session

@@ -172,7 +172,8 @@ def create_app(settings: Settings) -> FastAPI:
             if occ.plan == plan_id:
                 counts.setdefault(occ.task, {}).setdefault(occ.status.value, 0)
                 counts[occ.task][occ.status.value] += 1
-        return page(request, "plan.html", plan=plan, counts=counts, as_of=day)
+        feed = state.links.make_feed(f"plan:{plan_id}")
+        return page(request, "plan.html", plan=plan, counts=counts, as_of=day, feed=feed)
 
     @app.get("/plans/{plan_id}/tasks/{task_id}", response_class=HTMLResponse)
     def task_page(
