@@ -192,3 +192,41 @@ class ExtensionRequestRow(SQLModel, table=True):
     requested_at: datetime = Field(default_factory=_now)
     decided_by: str | None = None
     decided_at: datetime | None = None
+
+
+def progress_row(
+    *,
+    update: bool,
+    plan: str,
+    task: str,
+    unit: str,
+    milestone: str,
+    on: date,
+    recorded_by: str,
+    evidence: str | None = None,
+    note: str | None = None,
+    evidence_file: str | None = None,
+) -> PeriodUpdateRow | CompletionRow:
+    """What a unit reports for one occurrence: a period update of a continuous task, or a
+    completion (milestone "-" of an undated occurrence is stored as "the whole task")."""
+    if update:
+        return PeriodUpdateRow(
+            plan=plan,
+            task=task,
+            unit=unit,
+            period=milestone,
+            reported_on=on,
+            note=note or evidence,
+            recorded_by=recorded_by,
+        )
+    return CompletionRow(
+        plan=plan,
+        task=task,
+        unit=unit,
+        milestone=None if milestone == "-" else milestone,
+        done_on=on,
+        evidence=evidence,
+        note=note,
+        evidence_file=evidence_file,
+        recorded_by=recorded_by,
+    )

@@ -44,6 +44,7 @@ from engine.store.tables import (
     SuspensionRow,
     TriggerRow,
     UserRow,
+    progress_row,
 )
 from engine.summary import CATEGORIES
 from engine.timing.models import TimingClass
@@ -326,28 +327,17 @@ def create_app(settings: Settings) -> FastAPI:
         occ = unit_occurrence(link.unit, occurrence, day)
         when = _form_date(done_on, day)
         stored = await _store_upload(state, file)
-        row = (
-            PeriodUpdateRow(
-                plan=occ.plan,
-                task=occ.task,
-                unit=occ.unit,
-                period=occ.milestone,
-                reported_on=when,
-                note=note or evidence or None,
-                recorded_by=f"link:{link.link_id}",
-            )
-            if occ.kind == UPDATE
-            else CompletionRow(
-                plan=occ.plan,
-                task=occ.task,
-                unit=occ.unit,
-                milestone=None if occ.milestone == "-" else occ.milestone,
-                done_on=when,
-                evidence=evidence or None,
-                note=note or None,
-                evidence_file=stored,
-                recorded_by=f"link:{link.link_id}",
-            )
+        row = progress_row(
+            update=occ.kind == UPDATE,
+            plan=occ.plan,
+            task=occ.task,
+            unit=occ.unit,
+            milestone=occ.milestone,
+            on=when,
+            recorded_by=f"link:{link.link_id}",
+            evidence=evidence or None,
+            note=note or None,
+            evidence_file=stored,
         )
         record(state.engine, row)
         submitted(
@@ -652,31 +642,19 @@ def create_app(settings: Settings) -> FastAPI:
         by = f"import:{user['username']}"
         with Session(state.engine) as session, session.begin():  # all rows, or none
             for change in preview.changes:
-                if change.kind == "update":
-                    session.add(
-                        PeriodUpdateRow(
-                            plan=change.plan,
-                            task=change.task,
-                            unit=change.unit,
-                            period=change.milestone,
-                            reported_on=change.on,
-                            note=change.note,
-                            recorded_by=by,
-                        )
+                session.add(
+                    progress_row(
+                        update=change.kind == "update",
+                        plan=change.plan,
+                        task=change.task,
+                        unit=change.unit,
+                        milestone=change.milestone,
+                        on=change.on,
+                        recorded_by=by,
+                        evidence=change.evidence,
+                        note=change.note,
                     )
-                else:
-                    session.add(
-                        CompletionRow(
-                            plan=change.plan,
-                            task=change.task,
-                            unit=change.unit,
-                            milestone=None if change.milestone == "-" else change.milestone,
-                            done_on=change.on,
-                            evidence=change.evidence,
-                            note=change.note,
-                            recorded_by=by,
-                        )
-                    )
+                )
         path.unlink()
         return RedirectResponse(f"/?imported={len(preview.changes)}", status_code=303)
 
