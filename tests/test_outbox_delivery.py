@@ -78,12 +78,12 @@ def matcher(catalog):  # type: ignore[no-untyped-def]
 
 def _items(db) -> list[NoticeItemRow]:  # type: ignore[no-untyped-def]
     with Session(db) as session:
-        return list(session.execute(select(NoticeItemRow)).scalars())
+        return list(session.execute(select(NoticeItemRow).order_by(NoticeItemRow.id)).scalars())
 
 
 def _messages(db) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
     with Session(db) as session:
-        return list(session.execute(select(OutboxMessage)).scalars())
+        return list(session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars())
 
 
 def test_one_email_per_recipient_and_rerun_adds_nothing(catalog, db, matcher) -> None:  # type: ignore[no-untyped-def]
