@@ -12,6 +12,8 @@ A timing is one of five shapes, told apart by ``kind``:
 * ``triggered``: due a set number of working days after a recorded event, or on a recorded
   request's own date; ``earliest`` is the first day the obligation can exist.
 * ``unspecified``: no deadline printed.
+* ``composite``: a cell holding parts of different shapes ("Theo Kế hoạch ... và yêu cầu của
+  các cơ quan có liên quan" is external *and* on request); every part owes its own obligations.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class TimingClass(StrEnum):
-    """The timing classes of the domain spec (``../shared/docs/domain.md``)."""
+    """The timing classes of the domain spec (``docs/domain.md``)."""
 
     FIXED_MONTH = "fixed_month"
     SEVERAL_MONTHS = "several_months"
@@ -112,7 +114,31 @@ class UnspecifiedTiming(_Frozen):
     timing_class: Literal[TimingClass.UNSPECIFIED] = TimingClass.UNSPECIFIED
 
 
+PartTiming = Annotated[
+    DatedTiming | RecurringTiming | ExternalTiming | TriggeredTiming,
+    Field(discriminator="kind"),
+]
+
+
+class CompositeTiming(_Frozen):
+    """Several timings printed in one cell, each living on its own.
+
+    ``timing_class`` is the first part's class (what a one-word summary shows); statuses are
+    computed per part, and a part's milestone keys stay distinct because each shape keys its
+    milestones differently (dates, periods, ``event:``/``request:`` keys, reference milestones).
+    """
+
+    kind: Literal["composite"] = "composite"
+    timing_class: TimingClass
+    parts: tuple[PartTiming, ...] = Field(min_length=2)
+
+
 Timing = Annotated[
-    DatedTiming | RecurringTiming | ExternalTiming | TriggeredTiming | UnspecifiedTiming,
+    DatedTiming
+    | RecurringTiming
+    | ExternalTiming
+    | TriggeredTiming
+    | UnspecifiedTiming
+    | CompositeTiming,
     Field(discriminator="kind"),
 ]
