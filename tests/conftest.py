@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
@@ -20,9 +23,21 @@ from engine.status import Occurrence, evaluate
 from engine.store.database import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Tests write only into a temporary folder, never into the checkout: the engine's data folder
+# (secret key, uploads, imports), its default database and mail folder, Hypothesis' examples.
+# A pinned "today" of the caller's shell must not leak into time-frozen tests either.
+_SCRATCH = Path(tempfile.mkdtemp(prefix="engine-tests-"))
+os.environ.pop("ENGINE_TODAY", None)
+os.environ["ENGINE_DATA_DIR"] = str(_SCRATCH / "var")
+os.environ["ENGINE_MAIL_DIR"] = str(_SCRATCH / "var" / "mail")
+os.environ["ENGINE_DATABASE_URL"] = f"sqlite:///{_SCRATCH / 'var' / 'engine.db'}"
+settings.register_profile(
+    "scratch", database=DirectoryBasedExampleDatabase(str(_SCRATCH / "hypothesis"))
+)
+settings.load_profile("scratch")
 RULES = ROOT / "rules"
 SCHEDULES = ROOT / "schedules"
-SEEDS = ROOT.parent / "shared" / "seeds"
 
 
 @pytest.fixture(scope="session")
@@ -147,3 +162,8 @@ def admin_client(client):  # type: ignore[no-untyped-def]
 
     login(client)
     return client
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Remove the scratch folder the tests wrote into."""
+    shutil.rmtree(_SCRATCH, ignore_errors=True)

@@ -89,6 +89,15 @@ def test_unknown_reference_document(rules_copy: Path) -> None:
     assert f"qd-910-btp.yaml:{line}:" in text and "không rõ văn bản tham chiếu" in text
 
 
+@pytest.mark.parametrize("source", ["sources/khong-co.txt", "../../etc/passwd"])
+def test_plan_source_must_be_a_file_inside_the_rules_folder(rules_copy: Path, source: str) -> None:
+    plan = rules_copy / "rules" / "plans" / "qd-522-btp.yaml"
+    line = _edit(plan, '"sources/qd-522-btp.txt"', f'"{source}"')
+    text = "\n".join(_errors(rules_copy))
+    assert f"qd-522-btp.yaml:{line}: plan.source:" in text
+    assert f"không tìm thấy tệp văn bản nguồn «{source}»" in text
+
+
 def test_explicit_timing_is_accepted_and_reported(rules_copy: Path) -> None:
     plan = rules_copy / "rules" / "plans" / "qd-910-btp.yaml"
     _edit(

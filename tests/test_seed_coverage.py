@@ -12,16 +12,11 @@ import pytest
 
 from engine.progress import Progress
 from engine.status import evaluate
-from tests.conftest import SEEDS
+from tests.conftest import RULES
 
-SEED_FILES = {
-    "qd-149-btp": "002_c2a6efaebb4d8b09.txt",
-    "ct-05-ttg": "003_a4d977d3bb0df846.txt",
-    "qd-522-btp": "000_a39679030e3c0891.txt",
-    "qd-910-btp": "004_f7cf46c0b0f9fc6e.txt",
-}
+SHIPPED = ("qd-149-btp", "ct-05-ttg", "qd-522-btp", "qd-910-btp")
 
-# Task rows per plan and section prefix (seeds/README.md), plus the organisation-section tasks.
+# Task rows per plan and section prefix (rules/sources/README.md), plus the organisation-section tasks.
 EXPECTED = {
     "qd-149-btp": {"I.": 7, "II.": 7, "III. PHỤC VỤ": 14, "Phụ lục II": 6, "III. TỔ CHỨC": 1},
     # A: 18 numbered rows plus the unnumbered row after A17 (A17a), as the README describes
@@ -108,9 +103,11 @@ def _pieces(needle: str, haystack: str) -> int:
     return pieces
 
 
-@pytest.mark.parametrize("plan_id", SEED_FILES)
+@pytest.mark.parametrize("plan_id", SHIPPED)
 def test_texts_are_verbatim(catalog, plan_id: str) -> None:  # type: ignore[no-untyped-def]
-    seed = _squash((SEEDS / SEED_FILES[plan_id]).read_text(encoding="utf-8"))
+    source = catalog.plans[plan_id].source
+    assert source is not None
+    seed = _squash((RULES / source).read_text(encoding="utf-8"))
     for task in catalog.plans[plan_id].tasks:
         for field in ("content", "deadline", "product"):
             value = getattr(task, field)
@@ -146,6 +143,9 @@ def test_status_covers_every_task_on_every_day(catalog) -> None:  # type: ignore
         assert all(o.due is None or o.status for o in occurrences)
 
 
-def test_seed_files_exist() -> None:
-    for name in SEED_FILES.values():
-        assert Path(SEEDS, name).is_file()
+def test_every_plan_names_its_source_text(catalog) -> None:  # type: ignore[no-untyped-def]
+    """Every shipped plan carries its text inside the repository (rules/sources/)."""
+    for plan_id in SHIPPED:
+        source = catalog.plans[plan_id].source
+        assert source == f"sources/{plan_id}.txt"
+        assert Path(RULES, source).is_file()

@@ -52,6 +52,15 @@ progress_app = typer.Typer(
     help="Ghi nhận tiến độ: hoàn thành, cập nhật kỳ, tạm dừng, hủy, gia hạn."
 )
 app.add_typer(progress_app, name="progress")
+
+
+@app.callback()
+def _main() -> None:
+    """Refuse a malformed ``ENGINE_TODAY`` before any command runs."""
+    try:
+        clock.pinned_today()
+    except clock.ClockError as exc:
+        raise _fail(str(exc)) from None
 # Piped output (files, CI logs) is not wrapped at 80 columns.
 out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)

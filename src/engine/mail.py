@@ -1,7 +1,7 @@
 """Sending the outbox over SMTP with aiosmtplib.
 
 Several connections work through the claimed messages at once; each message keeps its
-Message-ID across attempts. Failures are classified as in ``../shared/docs/dependencies.md``:
+Message-ID across attempts. Failures are classified as in ``docs/dependencies.md``:
 4xx replies, disconnects and time-outs are transient (retried with back-off), 5xx replies and
 "every recipient refused" are permanent (recorded, reported to the admins). A partial refusal
 sends to the others and records who was refused.

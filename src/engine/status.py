@@ -3,7 +3,7 @@
 ``evaluate(catalog, progress, as_of)`` expands every task into occurrences — one per lead
 unit and per milestone or period — and gives each exactly one :class:`Status`.
 
-Rules applied (``../shared/docs/domain.md`` and ``docs/timing.md``):
+Rules applied (``docs/domain.md`` and ``docs/timing.md``):
 
 * **Lead units.** A group is expanded to its members where the registry lists them; a unit
   that no longer exists on the as-of day is replaced by its successor (the chain is

@@ -50,6 +50,7 @@ class _Load:
     warnings: list[str] = field(default_factory=list)
     reference_files: dict[str, YamlDocument] = field(default_factory=dict)
     references_ok: bool = True
+    rules_dir: Path = Path("rules")
 
     def read(self, file: Path, model: type[M]) -> tuple[YamlDocument | None, M | None]:
         document, errors = load_yaml(file, _display(file))
@@ -113,6 +114,7 @@ def _read_required(state: _Load, file: Path, model: type[M]) -> tuple[YamlDocume
 
 
 def _build(rules: Path, schedules: Path, state: _Load) -> Catalog | None:
+    state.rules_dir = rules
     calendar = _load_calendar(schedules / "calendar.yaml", state)
     reporting = _load_optional(schedules / "reporting.yaml", ReportingFile, state)
     jobs = _load_optional(schedules / "jobs.yaml", JobsFile, state)
@@ -479,6 +481,8 @@ class _PlanReader:
             self.units([meta.coordinating_unit], ("plan", "coordinating_unit")) if meta else ()
         )
         self.check_ids()
+        if meta is not None and meta.source is not None:
+            self.check_source(meta.source)
         tasks: list[Task] = []
         for index, task_spec in self.tasks:
             where: tuple[str | int, ...] = ("tasks", index)
@@ -508,6 +512,17 @@ class _PlanReader:
             tuple(tasks),
             self.document.path,
         )
+
+    def check_source(self, source: str) -> None:
+        """``source`` names the plan's text, relative to the rules folder, inside it."""
+        rules_dir = self.state.rules_dir.resolve()
+        path = (rules_dir / source).resolve()
+        if not path.is_relative_to(rules_dir) or not path.is_file():
+            self.error(
+                ("plan", "source"),
+                f"không tìm thấy tệp văn bản nguồn «{source}» trong thư mục {rules_dir.name}/ "
+                "(đường dẫn tính từ thư mục rules, ví dụ sources/qd-522-btp.txt)",
+            )
 
     def check_ids(self) -> None:
         """Task and sub-task ids are unique in a plan."""

@@ -11,7 +11,7 @@ and remembered (:class:`_Memo`), so a day's thousands of occurrences become a fe
 distinct facts and a year's simulation posts each distinct fact once (durable-rules does about
 15k facts/s; this keeps it off the critical path).
 
-durable-rules traps handled here (``../shared/docs/dependencies.md``): one Host per ruleset,
+durable-rules traps handled here (``docs/dependencies.md``): one Host per ruleset,
 built once and reused (a Host per day leaks threads); its timer threads are disabled so that
 actions run in the caller; every rule is guarded by ``$ex`` on a field every fact has, and a
 catch-all rule makes every fact "handled"; sessions are deleted after use.
