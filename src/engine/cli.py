@@ -172,6 +172,10 @@ def status(
         list[Status] | None, typer.Option("--status", help="Lọc theo tình trạng")
     ] = None,
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, help="Chỉ in N dòng đầu (quá hạn lâu nhất trước)"),
+    ] = None,
     rules: RulesOpt = None,
 ) -> None:
     """Tình trạng từng lần thực hiện (nhiệm vụ × đơn vị × mốc/kỳ) tính đến một ngày."""
@@ -179,7 +183,16 @@ def status(
     catalog = _catalog(settings)
     day = _date(as_of, "--as-of")
     occurrences = _filter(catalog, _evaluate(settings, catalog, day), plan, unit, state)
-    _emit(catalog, occurrences, day, fmt)
+    if limit is None:
+        _emit(catalog, occurrences, day, fmt)
+        return
+    longest_first = sorted(occurrences, key=lambda o: -o.days_overdue)
+    _emit(catalog, longest_first[:limit], day, fmt)
+    if len(occurrences) > limit:
+        err.print(
+            f"… và {len(occurrences) - limit} dòng nữa trong tổng số {len(occurrences)} "
+            "(bỏ --limit để xem tất cả)."
+        )
 
 
 def _filter(catalog: Catalog, occurrences, plan, unit, state):  # type: ignore[no-untyped-def]
@@ -726,6 +739,7 @@ def health(fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> N
     errors, _ = check_rules(settings.rules_dir, settings.schedules_dir)
     counts = outbox.counts(engine)
     data = {
+        "today": clock.today().isoformat(),
         "last_run_day": runs[0].day.isoformat() if runs else None,
         "last_run_finished_at": runs[0].finished_at.isoformat()
         if runs and runs[0].finished_at
@@ -738,10 +752,25 @@ def health(fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> N
     if fmt == Format.json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         return
+    last = render.vn_date(runs[0].day) if runs else "chưa có"
     out.print(
-        f"Lần chạy gần nhất: {data['last_run_day'] or 'chưa có'}; thư chờ gửi: {data['pending']}; "
+        f"Hôm nay: {render.vn_date(clock.today())}; lần chạy gần nhất: {last}; "
+        f"thư chờ gửi: {data['pending']}; "
         f"lỗi: {data['failed']}; đã gửi: {data['sent']}; bộ quy tắc: {data['rules']}."
     )
+
+
+@app.command()
+def link(
+    unit: Annotated[str, typer.Argument(help="Mã, tên hoặc tên viết tắt của đơn vị")],
+) -> None:
+    """In đường dẫn có chữ ký của một đơn vị (như trong thư nhắc) để gửi lại cho đơn vị."""
+    settings = _settings()
+    catalog = _catalog(settings)
+    unit_id = catalog.unit_id(unit)
+    if unit_id is None:
+        raise _fail(f"không có đơn vị «{unit}»")
+    sys.stdout.write(f"{unit_links(settings)(unit_id, {})}\n")
 
 
 @app.command()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import UTC, datetime
 
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
@@ -23,10 +24,22 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
-def setup(level: int = logging.INFO) -> None:
+# Libraries whose INFO lines (each request, each job start, each SMTP session) drown the
+# engine's own events; they log warnings and errors only, unless ENGINE_LOG_LEVEL=DEBUG.
+_CHATTY = ("apscheduler", "uvicorn", "uvicorn.access", "uvicorn.error", "mail.log", "httpx")
+
+
+def setup() -> None:
+    """JSON lines on stderr at ``ENGINE_LOG_LEVEL`` (default INFO); chatty libraries quieted."""
+    name = os.environ.get("ENGINE_LOG_LEVEL", "INFO").strip().upper()
+    level = logging.getLevelName(name)
+    if not isinstance(level, int):
+        level = logging.INFO
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    library_level = level if level <= logging.DEBUG else max(level, logging.WARNING)
+    for library in _CHATTY:
+        logging.getLogger(library).setLevel(library_level)
