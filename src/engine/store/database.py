@@ -7,9 +7,10 @@ one file; PostgreSQL is reached through ``postgresql+psycopg://`` URLs (a plain
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
-from sqlalchemy import event, func, inspect, text
+from sqlalchemy import event, func
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -22,6 +23,7 @@ from engine.progress import (
     Suspension,
     Trigger,
 )
+from engine.store import migrate
 from engine.store.tables import (
     CancellationRow,
     CompletionRow,
@@ -32,8 +34,9 @@ from engine.store.tables import (
 )
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url`` with the schema created; SQLite parent folders are created."""
+def make_engine(url: str, busy_timeout_ms: int = 10_000) -> Engine:
+    """An engine for ``url`` with the schema migrated to the newest revision; SQLite parent
+    folders are created. ``busy_timeout_ms`` is how long SQLite waits for another writer."""
     parsed = make_url(url)
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -41,53 +44,15 @@ def make_engine(url: str) -> Engine:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(parsed, pool_pre_ping=True)
     if parsed.drivername.startswith("sqlite"):
-        event.listen(engine, "connect", _sqlite_pragmas)
-    SQLModel.metadata.create_all(engine)
-    _add_missing_columns(engine)
+        event.listen(engine, "connect", partial(_sqlite_pragmas, busy_timeout_ms))
+    migrate.upgrade(engine)
     return engine
 
 
-def _add_missing_columns(engine: Engine) -> None:
-    """Bring an older database up to date with additive schema changes (new columns).
-
-    New columns are added as nullable, with the model's scalar default as server default;
-    anything else (renames, type changes) would need a real migration.
-    """
-    inspector = inspect(engine)
-    with engine.begin() as connection:
-        for table in SQLModel.metadata.sorted_tables:
-            existing = {c["name"] for c in inspector.get_columns(table.name)}
-            for column in table.columns:
-                if column.name in existing:
-                    continue
-                kind = column.type.compile(dialect=engine.dialect)
-                default = (
-                    column.default.arg
-                    if column.default is not None and column.default.is_scalar
-                    else None
-                )
-                clause = ""
-                if isinstance(default, bool):
-                    clause = (
-                        f" DEFAULT {'TRUE' if default else 'FALSE'}"
-                        if engine.dialect.name == "postgresql"
-                        else f" DEFAULT {int(default)}"
-                    )
-                elif isinstance(default, int | str):
-                    clause = (
-                        f" DEFAULT {default!r}"
-                        if isinstance(default, str)
-                        else f" DEFAULT {default}"
-                    )
-                connection.execute(
-                    text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{clause}')
-                )
-
-
-def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(busy_timeout_ms: int, connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable with WAL, without an fsync per commit
     cursor.close()
 
