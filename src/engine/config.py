@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     web_port: int = 8000
     secure_cookies: bool = False
     session_hours: int = 8
+    trusted_proxies: str = ""  # addresses/networks whose X-Forwarded-For is believed
 
     @classmethod
     def settings_customise_sources(

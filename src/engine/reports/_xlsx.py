@@ -5,6 +5,15 @@ Rules: the header row is bold on a grey fill, wrapped and centred; it is row 1 a
 show ``dd/mm/yyyy``; rates are numbers shown as percentages. The workbook's creation and
 modification dates are the report's date (never the clock), and the archive's entries carry a
 fixed timestamp, so the same data always gives the same bytes.
+
+No formulas from data: the engine writes no formula of its own, so before saving, every text
+cell starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return is forced to a text cell
+with Excel's quote prefix (shown as typed, never evaluated, even after editing the cell).
+
+Reading (``read_rows``) streams the sheet and ignores its declared dimensions: only rows and
+cells present are read, and the read stops with :class:`WorkbookTooLarge` (a Vietnamese
+message) at the first row past ``max_rows`` or cell past ``max_columns``, or before opening
+when the archive would unpack to more than ``max_unpacked`` bytes.
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from copy import copy
 from datetime import date
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -38,6 +47,11 @@ _HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 _HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _WRAP = Alignment(vertical="top", wrap_text=True)
 _TOP = Alignment(vertical="top")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class WorkbookTooLarge(ValueError):
+    """A workbook over the reading limits; the message is for the person who sent it."""
 
 
 def add_table(
@@ -101,7 +115,65 @@ def workbook_bytes(workbook: Workbook, day: date, title: str) -> bytes:
     properties.title = title
     properties.language = "vi-VN"
     properties.created = properties.modified = day_start(day)
+    for sheet in workbook.worksheets:
+        _neutralise_formulas(sheet)
     buffer = io.BytesIO()
     archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
     ExcelWriter(workbook, archive).save()  # save_workbook() would stamp the clock's time
     return stable_zip(buffer.getvalue())
+
+
+def _neutralise_formulas(sheet: Worksheet) -> None:
+    """Write every text cell that a spreadsheet could take for a formula as plain text."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            value = cell.value
+            if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+                cell.data_type = "s"
+                cell._style.quotePrefix = 1
+
+
+def read_rows(
+    data: bytes, sheet_name: str, *, max_rows: int, max_columns: int, max_unpacked: int
+) -> list[tuple[object, ...]]:
+    """The values of sheet ``sheet_name`` (else the first sheet), row by row from row 1.
+
+    Each row is cut to ``max_columns`` values. Raises :class:`WorkbookTooLarge` (see the
+    module's rules), and the reader's own errors for a file that is not a workbook.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > max_unpacked:
+        raise WorkbookTooLarge(
+            f"Tệp giải nén ra {_vn(unpacked // 2**20)} MB dữ liệu, vượt giới hạn "
+            f"{_vn(max_unpacked // 2**20)} MB; hãy chỉ giữ lại bảng tình hình thực hiện."
+        )
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = (
+            workbook[sheet_name] if sheet_name in workbook.sheetnames else workbook.worksheets[0]
+        )
+        sheet.reset_dimensions()  # type: ignore[union-attr]  # the declared size is not trusted
+        rows: list[tuple[object, ...]] = []
+        for number, values in enumerate(
+            sheet.iter_rows(max_col=max_columns + 1, values_only=True), start=1
+        ):
+            if number > max_rows:
+                raise WorkbookTooLarge(
+                    f"Bảng tính có dữ liệu quá {_vn(max_rows)} dòng (từ dòng {_vn(number)}); "
+                    "hãy xoá các dòng thừa hoặc chia thành nhiều tệp."
+                )
+            if len(values) > max_columns and values[max_columns] is not None:
+                raise WorkbookTooLarge(
+                    f"Dòng {_vn(number)} có dữ liệu quá cột thứ {max_columns}; "
+                    "hãy xoá các cột thừa."
+                )
+            rows.append(tuple(values[:max_columns]))
+        return rows
+    finally:
+        workbook.close()
+
+
+def _vn(number: int) -> str:
+    """An integer the Vietnamese way: 1.048.576."""
+    return f"{number:,}".replace(",", ".")

@@ -34,11 +34,14 @@ Reading rules:
   for that period, unless the period is already reported (ignored); done without a date →
   error; no date → ignored.
 * **Duplicates.** Two rows changing the same occurrence: the second is an error.
+* **Limits.** At most ``MAX_FILE_BYTES`` of file, ``MAX_UNPACKED_BYTES`` unpacked,
+  ``MAX_ROWS`` rows and ``MAX_COLUMNS`` columns, read streaming with the sheet's declared size
+  ignored (:func:`engine.reports._xlsx.read_rows`); a file over a limit gets one error and no
+  row is read. At most ``MAX_ERRORS_SHOWN`` row errors are kept; ``error_count`` counts all.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 import zipfile
@@ -47,13 +50,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from engine.catalog.model import Catalog, Plan
 from engine.emails import period_label
 from engine.render import vn_date
-from engine.reports._xlsx import add_table, workbook_bytes
+from engine.reports._xlsx import WorkbookTooLarge, add_table, read_rows, workbook_bytes
 from engine.status import UPDATE, Occurrence, Status
 from engine.text import collapse, normalize
 
@@ -98,6 +101,11 @@ DONE_WORDS = ("Đã hoàn thành", "Hoàn thành", "Đã hoàn thành đúng h�
 UPDATED_WORDS = ("Đã cập nhật", Status.REPORTED.label)
 
 _HEADER_SCAN = 10
+MAX_FILE_BYTES = 5 * 2**20
+MAX_UNPACKED_BYTES = 60 * 2**20
+MAX_ROWS = 30_000
+MAX_COLUMNS = 30
+MAX_ERRORS_SHOWN = 200
 _CLOSED = (Status.DONE_ON_TIME, Status.DONE_LATE, Status.REPORTED, Status.CANCELLED)
 
 
@@ -132,12 +140,17 @@ class ImportPreview:
     """What a returned workbook would record; apply ``changes`` only when ``ok``."""
 
     changes: list[Change] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first MAX_ERRORS_SHOWN
     rows_read: int = 0
+    error_count: int = 0  # all errors, shown or not
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.errors and not self.error_count
+
+    @property
+    def errors_total(self) -> int:
+        return max(self.error_count, len(self.errors))
 
 
 # -- export ----------------------------------------------------------------------------------
@@ -292,11 +305,14 @@ class _Reader:
         for occ in occurrences:
             self.by_task.setdefault((occ.plan, occ.task), []).append(occ)
         self.errors: list[RowError] = []
+        self.error_count = 0
         self.changes: list[Change] = []
         self.claimed: dict[str, int] = {}
 
     def error(self, row: int, column: str, message: str) -> None:
-        self.errors.append(RowError(row, column, message))
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS_SHOWN:
+            self.errors.append(RowError(row, column, message))
 
     def plan(self, row: int, cells: dict[str, object]) -> Plan | None:
         plan_id, number = _text(cells.get(PLAN_ID)), _text(cells.get(PLAN_NUMBER))
@@ -487,17 +503,22 @@ def parse_progress_xlsx(
 
     ``occurrences`` are those evaluated as of ``as_of`` (what the unit was sent, or today's).
     """
+    if len(data) > MAX_FILE_BYTES:
+        return ImportPreview(errors=[RowError(0, "", too_big_message(len(data)))])
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        rows = read_rows(
+            data,
+            SHEET,
+            max_rows=MAX_ROWS,
+            max_columns=MAX_COLUMNS,
+            max_unpacked=MAX_UNPACKED_BYTES,
+        )
+    except WorkbookTooLarge as exc:
+        return ImportPreview(errors=[RowError(0, "", str(exc))])
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
         return ImportPreview(
             errors=[RowError(0, "", "Tệp không phải là bảng tính Excel (.xlsx) hợp lệ.")]
         )
-    try:
-        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-        rows = [list(values) for values in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
 
     best: tuple[int, dict[str, int]] | None = None
     for number, values in enumerate(rows[:_HEADER_SCAN], start=1):
@@ -528,4 +549,12 @@ def parse_progress_xlsx(
         rows_read += 1
         cells = {name: values[i] if i < len(values) else None for name, i in columns.items()}
         reader.row(number, cells)
-    return ImportPreview(reader.changes, reader.errors, rows_read)
+    return ImportPreview(reader.changes, reader.errors, rows_read, reader.error_count)
+
+
+def too_big_message(size: int) -> str:
+    """The refusal of a file over ``MAX_FILE_BYTES``."""
+    return (
+        f"Tệp dung lượng {size / 2**20:.1f} MB, vượt giới hạn {MAX_FILE_BYTES // 2**20} MB "
+        "của một tệp nhập.".replace(".", ",", 1)
+    )

@@ -159,6 +159,7 @@ class UserRow(SQLModel, table=True):
     full_name: str
     password_hash: str
     role: str = "admin"  # admin | viewer
+    active: bool = True  # a disabled account cannot sign in; its sessions end
     created_at: datetime = Field(default_factory=_now)
 
 

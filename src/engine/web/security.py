@@ -4,6 +4,7 @@
 * Unit links: ``itsdangerous`` timed signatures over ``{"u": unit id, "l": link id}`` with the
   engine's secret key; a link is valid for ``LINK_DAYS`` days, only for its unit, and cannot be
   forged or edited. The link id (random) is recorded with every submission made through it.
+* Calendar feeds use stored random tokens instead (:mod:`engine.web.feeds`).
 * CSRF: admin forms carry a random per-session token; unit forms carry an HMAC of the link id,
   so a form posted from another site (which cannot read the page) is refused.
 """
@@ -58,6 +59,7 @@ def load_secret(path: Path, configured: str | None) -> str:
 class LinkClaims:
     unit: str
     link_id: str
+    issued: float  # POSIX seconds of signing (links issued before a revocation are refused)
 
 
 class LinkError(Exception):
@@ -67,7 +69,6 @@ class LinkError(Exception):
 class Links:
     def __init__(self, secret: str, days: int = LINK_DAYS):
         self._serializer = URLSafeTimedSerializer(secret, salt="unit-link")
-        self._feeds = URLSafeTimedSerializer(secret, salt="calendar-feed")
         self._secret = secret.encode("utf-8")
         self.max_age = days * 86400
 
@@ -76,7 +77,9 @@ class Links:
 
     def read(self, token: str) -> LinkClaims:
         try:
-            data = self._serializer.loads(token, max_age=self.max_age)
+            data, signed_at = self._serializer.loads(
+                token, max_age=self.max_age, return_timestamp=True
+            )
         except SignatureExpired:
             raise LinkError(
                 "Đường dẫn đã hết hạn; vui lòng dùng đường dẫn trong thư nhắc mới nhất."
@@ -89,20 +92,7 @@ class Links:
             or not isinstance(data.get("l"), str)
         ):
             raise LinkError("Đường dẫn không hợp lệ.")
-        return LinkClaims(data["u"], data["l"])
-
-    def make_feed(self, subject: str) -> str:
-        """A calendar feed token ("unit:ID" or "plan:ID"); feeds are subscribed once, no expiry."""
-        return self._feeds.dumps(subject)
-
-    def read_feed(self, token: str) -> str:
-        try:
-            subject = self._feeds.loads(token)
-        except BadSignature:
-            raise LinkError("Đường dẫn lịch không hợp lệ.") from None
-        if not isinstance(subject, str):
-            raise LinkError("Đường dẫn lịch không hợp lệ.")
-        return subject
+        return LinkClaims(data["u"], data["l"], signed_at.timestamp())
 
     def csrf(self, link_id: str) -> str:
         return hmac.new(self._secret, f"csrf:{link_id}".encode(), hashlib.sha256).hexdigest()
