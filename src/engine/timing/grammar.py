@@ -49,6 +49,15 @@ def compile_template(template: str) -> re.Pattern[str]:
     Parentheses form a choice only when they hold a "|" at their own level; otherwise they
     are literal, so "(đối với {label})" matches the brackets printed in a plan.
     """
+    return re.compile(rf"^{_template_regex(template)}$")
+
+
+def compile_search(template: str) -> re.Pattern[str]:
+    """Compile a template to find it anywhere in normalised text, on whole words only."""
+    return re.compile(rf"(?<!\w){_template_regex(template)}(?!\w)")
+
+
+def _template_regex(template: str) -> str:
     source = normalize(template)
     tokens: list[tuple[str, str]] = []
     position = 0
@@ -71,8 +80,7 @@ def compile_template(template: str) -> re.Pattern[str]:
     regex, index = _sequence(tokens, 0, names, template, closing=None)
     if index != len(tokens):
         raise TemplateError(f"dấu '{tokens[index][1]}' không khớp trong mẫu {template!r}")
-    regex = regex.replace(r"\s+\s+", r"\s+")
-    return re.compile(rf"^{regex}$")
+    return regex.replace(r"\s+\s+", r"\s+")
 
 
 def _sequence(

@@ -5,8 +5,8 @@ A timing is one of five shapes, told apart by ``kind``:
 * ``dated``: one or more milestones with a nominal due date each (fixed month, several months,
   labelled milestones, quarter or quarter range, year, date). Due dates are *nominal*: the
   working-day roll is applied when statuses are computed, so a timing stays calendar-free.
-* ``recurring``: an obligation repeated every period (month or quarter) from ``start`` to
-  ``end`` (``None``: the plan's horizon). Continuous tasks owe a progress update per period;
+* ``recurring``: an obligation repeated every period (month, quarter, half-year or year) from
+  ``start`` to ``end`` (``None``: the plan's horizon). Continuous tasks owe a progress update per period;
   periodic tasks owe a deliverable per period; "Cả năm" adds a year-end result (``final``).
 * ``external``: the dates live in a reference document (``reference`` id in ``rules/references``).
 * ``triggered``: due a set number of working days after a recorded event, or on a recorded
@@ -45,7 +45,8 @@ class TimingClass(StrEnum):
 
 
 Roll = Literal["forward", "backward"]
-Period = Literal["month", "quarter"]
+Period = Literal["month", "quarter", "half_year", "year"]
+"""A recurrence period: "Hằng tháng", "Hằng quý", "6 tháng một lần", "Hằng năm"."""
 
 
 class _Frozen(BaseModel):

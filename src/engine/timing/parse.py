@@ -1,46 +1,30 @@
 """Deadline phrase → typed timing, driven by the grammar of ``rules/phrases.yaml``.
 
-A cell is read in two steps. First every pattern, in file order, is tried against the whole
-cell; the first that matches decides the class. When none does, the cell is split at the
-grammar's splitters (a line break, ";", " và ") and each part, stripped of a label suffix such
-as "(đối với Hộ tịch)", must read as a dated milestone: the cell is then "several months" or,
-when a part carries a label, "labelled milestones". Anything else is a :class:`PhraseError`.
-
-Years left out ("Tháng 3", "Tháng 6 và Tháng 12") are the plan's year; "before" patterns
-("trước ngày 22", "trước tháng 6/2023") give the day before, rolled backward.
+A cell is read in steps. First every pattern, in file order, is tried against the whole cell;
+the first that matches decides the class — unless the cell opens with a shared prefix and is
+really several parts of different classes (:func:`engine.timing.cells.read_composite`). When
+no pattern reads the whole cell, it is read part by part (:func:`engine.timing.cells.read_cell`):
+dated parts make "several months" or "labelled milestones", parts of other shapes a composite
+timing, and an action before the time becomes the milestone's label. A wording the grammar
+lists as vague ("Đầu năm 2024") is refused with its suggestion. Anything else is a
+:class:`PhraseError` naming the part that could not be read.
 """
 
 from __future__ import annotations
 
-import calendar as _calendar
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from engine.text import collapse, normalize
-from engine.timing.grammar import Captures, compile_template, match_template
-from engine.timing.models import (
-    DatedTiming,
-    ExternalTiming,
-    Milestone,
-    Period,
-    RecurringTiming,
-    Timing,
-    TimingClass,
-    TriggeredTiming,
-    UnspecifiedTiming,
-)
+from engine.timing.builders import ParseContext, PhraseError, build
+from engine.timing.cells import PartReading, read_cell, read_composite
+from engine.timing.grammar import Captures, compile_search, compile_template, match_template
+from engine.timing.models import Period, Timing, TimingClass, UnspecifiedTiming
 
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
-_DATED = {
-    TimingClass.FIXED_MONTH,
-    TimingClass.QUARTER,
-    TimingClass.YEAR,
-    TimingClass.DATE,
-}
+__all__ = ["ParseContext", "ParsedPhrase", "PhraseBook", "PhraseError", "PhraseGrammar"]
 
 
 class PhrasePattern(BaseModel):
@@ -68,33 +52,36 @@ class PhrasePattern(BaseModel):
         return value
 
 
+class VagueWording(BaseModel):
+    """Words that do not fix a due date ("đầu năm"): refused, with a suggestion for the admin."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    match: list[str] = Field(min_length=1)
+    suggestion: str
+    examples: list[str] = []
+
+
 class PhraseGrammar(BaseModel):
     """The whole grammar file."""
 
     model_config = ConfigDict(extra="forbid")
 
-    splitters: list[str] = ["\n", ";", " và "]
+    splitters: list[str] = ["\n", ";", " và ", ","]
+    composite_splitters: list[str] = ["\n", ";", " và "]
+    shared_prefixes: list[str] = ["theo"]
     labels: list[str] = ["(đối với {label})"]
+    vague: list[VagueWording] = []
     patterns: list[PhrasePattern] = Field(min_length=1)
 
 
 @dataclass(frozen=True)
-class ParseContext:
-    """What a phrase needs from its plan: the year of "Tháng 3" and the plan's span."""
-
-    plan_year: int
-    plan_start: date | None = None
-    plan_end: date | None = None
-
-
-@dataclass(frozen=True)
 class ParsedPhrase:
+    """A timing, the patterns that read it and, for a cell read in parts, how each was read."""
+
     timing: Timing
     patterns: tuple[str, ...]
-
-
-class PhraseError(ValueError):
-    """A phrase no pattern reads; the message is for admins."""
+    parts: tuple[PartReading, ...] = ()
 
 
 class PhraseBook:
@@ -109,10 +96,19 @@ class PhraseBook:
             re.compile(r"^(?P<body>.+?)\s*" + compile_template(t).pattern[1:])
             for t in grammar.labels
         ]
+        self._vague = [(rule, [compile_search(t) for t in rule.match]) for rule in grammar.vague]
+        self._prefixes = [normalize(p) for p in grammar.shared_prefixes]
+        self.catch_all = frozenset(
+            spec.id for spec in grammar.patterns if all(self._is_catch_all(t) for t in spec.match)
+        )
         self._references = sorted(
             ((normalize(k), v) for k, v in (references or {}).items()),
             key=lambda kv: -len(kv[0]),
         )
+
+    def _is_catch_all(self, template: str) -> bool:
+        """A template that is a shared prefix and free text only ("theo {reference}")."""
+        return normalize(re.sub(r"\{[a-z_]+\}", "", template)) in self._prefixes
 
     def first_match(self, phrase: str) -> tuple[PhrasePattern, Captures] | None:
         """The first pattern (in file order) that reads the whole phrase."""
@@ -130,55 +126,49 @@ class PhraseBook:
                 return ref_id
         return None
 
+    def shared_prefix(self, text: str) -> str | None:
+        """The shared leading word ``text`` opens with ("theo"), as printed, if any."""
+        key = normalize(text)
+        for prefix in self._prefixes:
+            if key.startswith(prefix + " "):
+                return collapse(text)[: len(prefix)]
+        return None
+
+    def refuse_vague(self, part: str, phrase: str) -> None:
+        """Raise :class:`PhraseError` when ``part`` holds a vague wording, with its suggestion."""
+        original = collapse(part)
+        key = normalize(original)
+        hits = [
+            (found.start(), -len(found[0]), found, rule)
+            for rule, regexes in self._vague
+            for regex in regexes
+            if (found := regex.search(key)) is not None
+        ]
+        if not hits:
+            return
+        _, _, found, rule = min(hits, key=lambda hit: hit[:2])
+        words = original[found.start() : found.end()] if len(key) == len(original) else found[0]
+        raise PhraseError(
+            f"cụm từ thời hạn «{collapse(phrase)}»: «{words}» không đủ rõ để tính hạn; "
+            f"{rule.suggestion}"
+        )
+
     def parse(self, phrase: str, context: ParseContext) -> ParsedPhrase:
         """Read a deadline cell; raise :class:`PhraseError` when nothing reads it."""
         if not normalize(phrase):
             return ParsedPhrase(UnspecifiedTiming(), ())
         found = self.first_match(phrase)
-        if found is not None:
-            spec, captures = found
-            return ParsedPhrase(self._build(spec, captures, context, None), (spec.id,))
-        return self._parse_parts(phrase, context)
+        if found is None:
+            return read_cell(self, phrase, context)
+        spec, captures = found
+        composite = read_composite(self, phrase, context, spec)
+        if composite is not None:
+            return composite
+        reading = PartReading(captures.phrase, spec.id, captures.phrase)
+        return ParsedPhrase(build(self, spec, captures, context, None), (spec.id,), (reading,))
 
-    def _parse_parts(self, phrase: str, context: ParseContext) -> ParsedPhrase:
-        parts = [collapse(phrase)] if "\n" not in phrase else []
-        if not parts:
-            parts = [collapse(line) for line in phrase.splitlines()]
-        for splitter in self.grammar.splitters:
-            if splitter == "\n":
-                continue
-            parts = [p for part in parts for p in _split(part, splitter)]
-        parts = [p for p in parts if p]
-        if len(parts) < 2 and not self._has_label(phrase):
-            raise PhraseError(f"không đọc được cụm từ thời hạn «{collapse(phrase)}»")
-        milestones: list[Milestone] = []
-        used: list[str] = []
-        labelled = False
-        for part in parts:
-            body, label = self._split_label(part)
-            found = self.first_match(body)
-            if found is None or found[0].timing_class not in _DATED:
-                raise PhraseError(
-                    f"không đọc được mốc «{part}» trong cụm từ thời hạn «{collapse(phrase)}»"
-                )
-            spec, captures = found
-            timing = self._build(spec, captures, context, label)
-            assert isinstance(timing, DatedTiming)
-            milestones.extend(timing.milestones)
-            used.append(spec.id)
-            labelled = labelled or label is not None
-        keys = [m.key for m in milestones]
-        if len(set(keys)) != len(keys):
-            raise PhraseError(f"cụm từ thời hạn «{collapse(phrase)}» có hai mốc trùng nhau")
-        cls = TimingClass.LABELLED_MILESTONES if labelled else TimingClass.SEVERAL_MONTHS
-        return ParsedPhrase(
-            DatedTiming(timing_class=cls, milestones=tuple(milestones)), tuple(used)
-        )
-
-    def _has_label(self, phrase: str) -> bool:
-        return self._split_label(collapse(phrase))[1] is not None
-
-    def _split_label(self, part: str) -> tuple[str, str | None]:
+    def split_label(self, part: str) -> tuple[str, str | None]:
+        """(body, label) of a part ending with a label such as "(đối với Hộ tịch)"."""
         key = normalize(part)
         for regex in self._labels:
             found = regex.match(key)
@@ -191,180 +181,6 @@ class PhraseBook:
                 body = original[: found.end("body")] if same else found["body"]
                 return body, label.strip()
         return part, None
-
-    def _build(
-        self,
-        spec: PhrasePattern,
-        captures: Captures,
-        context: ParseContext,
-        label: str | None,
-    ) -> Timing:
-        try:
-            return _BUILDERS[spec.timing_class](self, spec, captures, context, label)
-        except PhraseError as exc:
-            raise PhraseError(f"cụm từ thời hạn «{captures.phrase}»: {exc}") from None
-
-
-def _split(text: str, splitter: str) -> list[str]:
-    pattern = re.escape(normalize(splitter)).replace(r"\ ", r"\s+")
-    return [collapse(p) for p in re.split(pattern, text, flags=re.IGNORECASE)]
-
-
-def _int(captures: Captures, name: str) -> int | None:
-    raw = captures.text(name)
-    if raw is None:
-        return None
-    return _ROMAN.get(raw) or int(raw)
-
-
-def _year(captures: Captures, context: ParseContext) -> int:
-    return _int(captures, "year") or context.plan_year
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, _calendar.monthrange(year, month)[1])
-
-
-def _milestone(
-    key: str, start: date, end: date, before: bool, label: str | None, window: bool = False
-) -> Milestone:
-    """A period's milestone: due at its end, or the day before its start for "trước ...".
-
-    Only quarters and quarter ranges open a window (before it the milestone is "not started"); a month or
-    a year is simply the deadline, the work may start at once.
-    """
-    if before:
-        due = start - timedelta(days=1)
-        return Milestone(key=label or key, label=label, nominal_due=due, roll="backward")
-    return Milestone(
-        key=label or key, label=label, window_start=start if window else None, nominal_due=end
-    )
-
-
-def _dated(cls: TimingClass, milestone: Milestone) -> DatedTiming:
-    return DatedTiming(timing_class=cls, milestones=(milestone,))
-
-
-def _fixed_month(book, spec, captures, context, label):
-    year, month = _year(captures, context), _int(captures, "month")
-    assert month is not None
-    start = date(year, month, 1)
-    milestone = _milestone(
-        f"{year}-{month:02d}", start, _month_end(year, month), spec.before, label
-    )
-    return _dated(TimingClass.FIXED_MONTH, milestone)
-
-
-def _quarter(book, spec, captures, context, label):
-    year = _year(captures, context)
-    first = _int(captures, "quarter")
-    assert first is not None
-    last = _int(captures, "quarter_end") or first
-    if last < first:
-        raise PhraseError(f"quý cuối (Q{last}) đứng trước quý đầu (Q{first})")
-    start = date(year, 3 * first - 2, 1)
-    key = f"{year}-Q{first}" if first == last else f"{year}-Q{first}-Q{last}"
-    milestone = _milestone(key, start, _month_end(year, 3 * last), spec.before, label, window=True)
-    return _dated(TimingClass.QUARTER, milestone)
-
-
-def _year_class(book, spec, captures, context, label):
-    year = _year(captures, context)
-    milestone = _milestone(str(year), date(year, 1, 1), date(year, 12, 31), spec.before, label)
-    return _dated(TimingClass.YEAR, milestone)
-
-
-def _date_class(book, spec, captures, context, label):
-    day = _date_of(captures, context)
-    key = day.isoformat()
-    if spec.before:
-        due = day - timedelta(days=1)
-        return _dated(
-            TimingClass.DATE,
-            Milestone(key=label or key, label=label, nominal_due=due, roll="backward"),
-        )
-    return _dated(TimingClass.DATE, Milestone(key=label or key, label=label, nominal_due=day))
-
-
-def _date_of(captures: Captures, context: ParseContext) -> date:
-    year, month, day = _year(captures, context), _int(captures, "month"), _int(captures, "day")
-    if month is None:
-        raise PhraseError("thiếu tháng")
-    try:
-        return date(year, month, day or 1)
-    except ValueError as exc:
-        raise PhraseError(f"ngày {day}/{month}/{year} không tồn tại") from exc
-
-
-def _whole_year(book, spec, captures, context, label):
-    year = _year(captures, context)
-    start = date(year, 1, 1)
-    if context.plan_start and context.plan_start.year == year:
-        start = max(start, context.plan_start)
-    final = Milestone(key=str(year), label="Kết quả cả năm", nominal_due=date(year, 12, 31))
-    return RecurringTiming(
-        timing_class=TimingClass.WHOLE_YEAR, start=start, end=date(year, 12, 31), final=final
-    )
-
-
-def _continuous(book, spec, captures, context, label):
-    return RecurringTiming(timing_class=TimingClass.CONTINUOUS, period=spec.period or "month")
-
-
-def _periodic(book, spec, captures, context, label):
-    day = _int(captures, "day")
-    return RecurringTiming(
-        timing_class=TimingClass.PERIODIC,
-        period=spec.period or "month",
-        before_day=day if spec.before else None,
-        due_day=None if spec.before else day,
-    )
-
-
-def _start_from(book, spec, captures, context, label):
-    return RecurringTiming(
-        timing_class=TimingClass.START_FROM,
-        period=spec.period or "month",
-        start=_date_of(captures, context),
-    )
-
-
-def _external(book, spec, captures, context, label):
-    text = captures.text("reference") or ""
-    return ExternalTiming(reference=book.resolve_reference(text), reference_text=text)
-
-
-def _triggered(cls: TimingClass):
-    def build(book, spec, captures, context, label):
-        earliest = _date_of(captures, context) if captures.text("month") else None
-        return TriggeredTiming(
-            timing_class=cls,
-            trigger=captures.text("trigger") or "",
-            earliest=earliest,
-            repeats=spec.repeats,
-        )
-
-    return build
-
-
-def _unspecified(book, spec, captures, context, label):
-    return UnspecifiedTiming()
-
-
-_BUILDERS = {
-    TimingClass.FIXED_MONTH: _fixed_month,
-    TimingClass.QUARTER: _quarter,
-    TimingClass.YEAR: _year_class,
-    TimingClass.DATE: _date_class,
-    TimingClass.WHOLE_YEAR: _whole_year,
-    TimingClass.CONTINUOUS: _continuous,
-    TimingClass.PERIODIC: _periodic,
-    TimingClass.START_FROM: _start_from,
-    TimingClass.EXTERNAL: _external,
-    TimingClass.EVENT: _triggered(TimingClass.EVENT),
-    TimingClass.ON_REQUEST: _triggered(TimingClass.ON_REQUEST),
-    TimingClass.UNSPECIFIED: _unspecified,
-}
 
 
 def examples_problems(book: PhraseBook, context: ParseContext) -> list[tuple[int, int, str]]:

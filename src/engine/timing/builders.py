@@ -1,0 +1,240 @@
+"""From a matched pattern to a typed timing: one builder per timing class.
+
+Years left out ("Tháng 3", "Quý IV") are the context's year: the plan's year, or the year
+printed later in the same cell (see :mod:`engine.timing.cells`). "Before" patterns ("trước
+ngày 22", "trước tháng 6/2023", "trước quý II/2026") give the day before, rolled backward.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from engine.timing.grammar import Captures
+from engine.timing.models import (
+    DatedTiming,
+    ExternalTiming,
+    Milestone,
+    RecurringTiming,
+    Timing,
+    TimingClass,
+    TriggeredTiming,
+    UnspecifiedTiming,
+)
+
+if TYPE_CHECKING:
+    from engine.timing.parse import PhraseBook, PhrasePattern
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
+
+#: Classes that give dated milestones (and so may take a year printed later in the cell).
+DATED_CLASSES = frozenset(
+    {TimingClass.FIXED_MONTH, TimingClass.QUARTER, TimingClass.YEAR, TimingClass.DATE}
+)
+
+
+class PhraseError(ValueError):
+    """A phrase no pattern reads; the message is for admins and names the unread part."""
+
+
+@dataclass(frozen=True)
+class ParseContext:
+    """What a phrase needs from its plan: the year of "Tháng 3" and the plan's span."""
+
+    plan_year: int
+    plan_start: date | None = None
+    plan_end: date | None = None
+
+
+def build(
+    book: PhraseBook,
+    spec: PhrasePattern,
+    captures: Captures,
+    context: ParseContext,
+    label: str | None,
+) -> Timing:
+    """The timing of one matched part; ``label`` keys a labelled milestone."""
+    try:
+        return _BUILDERS[spec.timing_class](book, spec, captures, context, label)
+    except PhraseError as exc:
+        raise PhraseError(f"cụm từ thời hạn «{captures.phrase}»: {exc}") from None
+
+
+def printed_year(captures: Captures) -> int | None:
+    """The year printed in a part, if any."""
+    return _int(captures, "year")
+
+
+def _int(captures: Captures, name: str) -> int | None:
+    raw = captures.text(name)
+    if raw is None:
+        return None
+    return _ROMAN.get(raw) or int(raw)
+
+
+def _year(captures: Captures, context: ParseContext) -> int:
+    return _int(captures, "year") or context.plan_year
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, _calendar.monthrange(year, month)[1])
+
+
+def _milestone(
+    key: str, start: date, end: date, before: bool, label: str | None, window: bool = False
+) -> Milestone:
+    """A period's milestone: due at its end, or the day before its start for "trước ...".
+
+    Only ranges (quarters, quarter ranges, year ranges) open a window (before it the
+    milestone is "not started"); a month or a year is simply the deadline, the work may start
+    at once.
+    """
+    if before:
+        due = start - timedelta(days=1)
+        return Milestone(key=label or key, label=label, nominal_due=due, roll="backward")
+    return Milestone(
+        key=label or key, label=label, window_start=start if window else None, nominal_due=end
+    )
+
+
+def _dated(cls: TimingClass, milestone: Milestone) -> DatedTiming:
+    return DatedTiming(timing_class=cls, milestones=(milestone,))
+
+
+def _fixed_month(book, spec, captures, context, label):
+    year, month = _year(captures, context), _int(captures, "month")
+    assert month is not None
+    start = date(year, month, 1)
+    milestone = _milestone(
+        f"{year}-{month:02d}", start, _month_end(year, month), spec.before, label
+    )
+    return _dated(TimingClass.FIXED_MONTH, milestone)
+
+
+def _quarter(book, spec, captures, context, label):
+    year = _year(captures, context)
+    first = _int(captures, "quarter")
+    assert first is not None
+    last = _int(captures, "quarter_end") or first
+    if last < first:
+        raise PhraseError(f"quý cuối (Q{last}) đứng trước quý đầu (Q{first})")
+    start = date(year, 3 * first - 2, 1)
+    key = f"{year}-Q{first}" if first == last else f"{year}-Q{first}-Q{last}"
+    milestone = _milestone(key, start, _month_end(year, 3 * last), spec.before, label, window=True)
+    return _dated(TimingClass.QUARTER, milestone)
+
+
+def _year_class(book, spec, captures, context, label):
+    """A year ("Năm 2025", "2025"), or a period of years ("2025-2026", "Giai đoạn 2026 - 2030").
+
+    A period opens a window on 1 January of its first year and is due on 31 December of its
+    last, like a quarter range.
+    """
+    year = _year(captures, context)
+    last = _int(captures, "year_end") or year
+    if last < year:
+        raise PhraseError(f"năm cuối ({last}) đứng trước năm đầu ({year})")
+    key = str(year) if last == year else f"{year}-{last}"
+    milestone = _milestone(
+        key, date(year, 1, 1), date(last, 12, 31), spec.before, label, window=last > year
+    )
+    return _dated(TimingClass.YEAR, milestone)
+
+
+def _date_class(book, spec, captures, context, label):
+    day = _date_of(captures, context)
+    key = day.isoformat()
+    if spec.before:
+        due = day - timedelta(days=1)
+        return _dated(
+            TimingClass.DATE,
+            Milestone(key=label or key, label=label, nominal_due=due, roll="backward"),
+        )
+    return _dated(TimingClass.DATE, Milestone(key=label or key, label=label, nominal_due=day))
+
+
+def _date_of(captures: Captures, context: ParseContext) -> date:
+    year, month, day = _year(captures, context), _int(captures, "month"), _int(captures, "day")
+    if month is None:
+        raise PhraseError("thiếu tháng")
+    try:
+        return date(year, month, day or 1)
+    except ValueError as exc:
+        raise PhraseError(f"ngày {day}/{month}/{year} không tồn tại") from exc
+
+
+def _whole_year(book, spec, captures, context, label):
+    year = _year(captures, context)
+    start = date(year, 1, 1)
+    if context.plan_start and context.plan_start.year == year:
+        start = max(start, context.plan_start)
+    final = Milestone(key=str(year), label="Kết quả cả năm", nominal_due=date(year, 12, 31))
+    return RecurringTiming(
+        timing_class=TimingClass.WHOLE_YEAR, start=start, end=date(year, 12, 31), final=final
+    )
+
+
+def _continuous(book, spec, captures, context, label):
+    return RecurringTiming(timing_class=TimingClass.CONTINUOUS, period=spec.period or "month")
+
+
+def _periodic(book, spec, captures, context, label):
+    """One deliverable per period; a printed year ("2025 và các năm tiếp theo") starts it."""
+    day = _int(captures, "day")
+    year = printed_year(captures)
+    return RecurringTiming(
+        timing_class=TimingClass.PERIODIC,
+        period=spec.period or "month",
+        before_day=day if spec.before else None,
+        due_day=None if spec.before else day,
+        start=date(year, 1, 1) if year else None,
+    )
+
+
+def _start_from(book, spec, captures, context, label):
+    return RecurringTiming(
+        timing_class=TimingClass.START_FROM,
+        period=spec.period or "month",
+        start=_date_of(captures, context),
+    )
+
+
+def _external(book, spec, captures, context, label):
+    text = captures.text("reference") or ""
+    return ExternalTiming(reference=book.resolve_reference(text), reference_text=text)
+
+
+def _triggered(cls: TimingClass) -> Callable[..., Timing]:
+    def build_triggered(book, spec, captures, context, label):
+        earliest = _date_of(captures, context) if captures.text("month") else None
+        return TriggeredTiming(
+            timing_class=cls,
+            trigger=captures.text("trigger") or "",
+            earliest=earliest,
+            repeats=spec.repeats,
+        )
+
+    return build_triggered
+
+
+def _unspecified(book, spec, captures, context, label):
+    return UnspecifiedTiming()
+
+
+_BUILDERS: dict[TimingClass, Callable[..., Timing]] = {
+    TimingClass.FIXED_MONTH: _fixed_month,
+    TimingClass.QUARTER: _quarter,
+    TimingClass.YEAR: _year_class,
+    TimingClass.DATE: _date_class,
+    TimingClass.WHOLE_YEAR: _whole_year,
+    TimingClass.CONTINUOUS: _continuous,
+    TimingClass.PERIODIC: _periodic,
+    TimingClass.START_FROM: _start_from,
+    TimingClass.EXTERNAL: _external,
+    TimingClass.EVENT: _triggered(TimingClass.EVENT),
+    TimingClass.ON_REQUEST: _triggered(TimingClass.ON_REQUEST),
+    TimingClass.UNSPECIFIED: _unspecified,
+}

@@ -1,0 +1,255 @@
+"""Cells that no single pattern reads whole: several parts, labels, actions before the time.
+
+A cell is cut at the grammar's splitters (a line break, ";", "và", ",") — on whole words only,
+so "vào" is never cut at "và". Each part is then read, in this order:
+
+1. whole, by a pattern, once a label suffix such as "(đối với Hộ tịch)" is set aside;
+2. whole, with the leading word the cell's first part opens with ("theo"), when that word is
+   one of the grammar's ``shared_prefixes`` ("Theo A và yêu cầu của B" = theo A, theo B);
+3. refused when it holds a vague wording of the grammar ("Đầu năm 2024"), with its suggestion;
+4. as an action followed by a dated time ("Trình Thủ tướng Chính phủ trong tháng 9/2026"):
+   the longest tail that a dated pattern reads is the time, the words before it the
+   milestone's label (never when they end with a document number such as "107/2021/NĐ-CP").
+
+A year printed once applies to every dated part before it ("Quý I và Quý II/2024" is two
+quarters of 2024); a dated part without a year after the last printed one is refused rather
+than guessed. Dated parts make one dated timing ("several months", or "labelled milestones"
+when a part carries a label suffix); parts of other shapes make a composite timing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from engine.text import collapse, normalize
+from engine.timing.builders import (
+    DATED_CLASSES,
+    ParseContext,
+    PhraseError,
+    build,
+    printed_year,
+)
+from engine.timing.grammar import Captures
+from engine.timing.models import CompositeTiming, DatedTiming, Milestone, TimingClass
+
+if TYPE_CHECKING:
+    from engine.timing.parse import ParsedPhrase, PhraseBook, PhrasePattern
+
+_DOCUMENT_NUMBER = re.compile(r"\d+/\d{4}/[^\s/]+\s*$|\bsố\s*$")
+# Words that make an action look like a time: such a label would hide a second deadline.
+_TEMPORAL = re.compile(r"(?<!\w)(tháng|thang|quý|quy|năm|nam)(?!\w)|(?<![\d/])(19|20)\d\d(?![\d/])")
+_LABEL_TRIM = " ,;:-–"
+
+
+@dataclass(frozen=True)
+class PartReading:
+    """How one part of a cell was read: what ``engine parse`` explains.
+
+    ``read`` holds the words the pattern read, ``ignored`` the words set aside (a label, the
+    action before the time), ``borrowed`` the shared leading word added from the first part,
+    ``year_from`` the later part whose printed year this part takes.
+    """
+
+    text: str
+    pattern: str
+    read: str
+    ignored: tuple[str, ...] = ()
+    borrowed: str | None = None
+    year_from: str | None = None
+
+
+@dataclass(frozen=True)
+class _Found:
+    reading: PartReading
+    spec: PhrasePattern
+    captures: Captures
+    label: str | None = None
+    keyed: bool = False  # a label suffix keys its milestone; an action is only its label
+
+
+def splitter_regex(splitter: str) -> re.Pattern[str]:
+    """A splitter as a regular expression that never matches inside a word."""
+    key = normalize(splitter) or splitter
+    body = re.escape(key).replace(r"\ ", r"\s+")
+    before = r"(?<!\w)" if key[0].isalnum() else ""
+    after = r"(?!\w)" if key[-1].isalnum() else ""
+    return re.compile(before + body + after, re.IGNORECASE)
+
+
+def split_cell(phrase: str, splitters: list[str]) -> list[str]:
+    """The parts of a cell, cut at line breaks and then at every splitter, in the given order."""
+    parts = [collapse(line) for line in phrase.splitlines()]
+    for splitter in splitters:
+        if splitter == "\n":
+            continue
+        regex = splitter_regex(splitter)
+        parts = [collapse(p) for part in parts for p in regex.split(part)]
+    return [p for p in parts if p]
+
+
+def read_cell(book: PhraseBook, phrase: str, context: ParseContext) -> ParsedPhrase:
+    """Read a cell no pattern reads whole; raise :class:`PhraseError` naming the unread part."""
+    parts = split_cell(phrase, book.grammar.splitters)
+    whole = collapse(phrase)
+    prefix = book.shared_prefix(parts[0]) if parts else None
+    try:
+        found = [
+            _read_part(book, part, whole, prefix if i else None) for i, part in enumerate(parts)
+        ]
+    except PhraseError:
+        if len(parts) < 2 or "\n" in phrase.strip():
+            raise
+        try:  # an action with "và" in it: "hoàn thành và đưa vào sử dụng trong quý 2/2025"
+            found = [_read_part(book, whole, whole, None)]
+        except PhraseError:
+            pass
+        else:
+            return _combine(book, found, whole, context)
+        raise
+    return _combine(book, found, whole, context)
+
+
+def read_composite(
+    book: PhraseBook, phrase: str, context: ParseContext, head: PhrasePattern
+) -> ParsedPhrase | None:
+    """A cell a free-text pattern reads whole that is really several parts of other classes.
+
+    "Theo Kế hoạch ... và yêu cầu của các cơ quan có liên quan" is external *and* on request.
+    The cell is split only when it opens with a shared prefix, every later part is read by a
+    specific pattern (not by the free-text "theo {reference}" alone, so "Theo yêu cầu của A
+    và B" stays one request), and the parts are not all of one class.
+    """
+    whole = collapse(phrase)
+    prefix = book.shared_prefix(whole)
+    parts = split_cell(phrase, book.grammar.composite_splitters)
+    if prefix is None or len(parts) < 2:
+        return None
+    found: list[_Found] = []
+    for index, part in enumerate(parts):
+        item = _match(book, part, prefix if index else None)
+        if item is None or (index and item.spec.id in book.catch_all):
+            return None
+        found.append(item)
+    if len({item.spec.timing_class for item in found}) < 2:
+        return None
+    return _combine(book, found, whole, context)
+
+
+def _match(book: PhraseBook, part: str, prefix: str | None) -> _Found | None:
+    body, label = book.split_label(part)
+    match = book.first_match(body)
+    if match is not None:
+        ignored = (f"({label})",) if label else ()
+        return _Found(
+            PartReading(part, match[0].id, body, ignored), *match, label, label is not None
+        )
+    if prefix is not None and label is None:
+        match = book.first_match(f"{prefix} {part}")
+        if match is not None:
+            return _Found(PartReading(part, match[0].id, part, borrowed=prefix), *match)
+    return None
+
+
+def _read_part(book: PhraseBook, part: str, phrase: str, prefix: str | None) -> _Found:
+    found = _match(book, part, prefix)
+    if found is not None:
+        return found
+    book.refuse_vague(part, phrase)
+    words = [m.start() for m in re.finditer(r"(?<=\s)\S", part)]
+    for start in words:
+        action, tail = part[:start].rstrip(_LABEL_TRIM), part[start:]
+        match = book.first_match(tail)
+        if match is None or match[0].timing_class not in DATED_CLASSES:
+            continue
+        if (
+            not action
+            or _DOCUMENT_NUMBER.search(normalize(part[:start]))
+            or _TEMPORAL.search(normalize(action))
+        ):
+            break
+        reading = PartReading(part, match[0].id, match[1].phrase, (action,))
+        return _Found(reading, *match, label=action)
+    where = f"phần «{part}» trong " if part != phrase else ""
+    raise PhraseError(f"không đọc được {where}cụm từ thời hạn «{phrase}»")
+
+
+def _combine(
+    book: PhraseBook, found: list[_Found], phrase: str, context: ParseContext
+) -> ParsedPhrase:
+    from engine.timing.parse import ParsedPhrase
+
+    if len(found) < 2 and not (found and found[0].label):
+        raise PhraseError(f"không đọc được cụm từ thời hạn «{phrase}»")
+    found = _carry_years(found, phrase)
+    milestones: list[Milestone] = []
+    timings = []
+    keyed = False
+    for item in found:
+        year = printed_year(item.captures)
+        if item.reading.year_from is not None:
+            year = printed_year(_year_source(found, item).captures)
+        part_context = replace(context, plan_year=year or context.plan_year)
+        timing = build(
+            book, item.spec, item.captures, part_context, item.label if item.keyed else None
+        )
+        if isinstance(timing, DatedTiming):
+            if not item.keyed and item.label:
+                timing = timing.model_copy(
+                    update={
+                        "milestones": tuple(
+                            m.model_copy(update={"label": item.label}) for m in timing.milestones
+                        )
+                    }
+                )
+            if not milestones:
+                timings.append(None)  # the dated group's place among the parts
+            milestones.extend(timing.milestones)
+            keyed = keyed or item.keyed
+        else:
+            timings.append(timing)
+    keys = [m.key for m in milestones]
+    if len(set(keys)) != len(keys):
+        raise PhraseError(f"cụm từ thời hạn «{phrase}» có hai mốc trùng nhau")
+    if milestones:
+        dated_parts = [i for i in found if i.spec.timing_class in DATED_CLASSES]
+        if keyed:
+            cls = TimingClass.LABELLED_MILESTONES
+        elif len(milestones) > 1:
+            cls = TimingClass.SEVERAL_MONTHS
+        else:
+            cls = dated_parts[0].spec.timing_class
+        dated = DatedTiming(timing_class=cls, milestones=tuple(milestones))
+        timings = [dated if t is None else t for t in timings]
+    readings = tuple(item.reading for item in found)
+    patterns = tuple(item.spec.id for item in found)
+    if len(timings) == 1:
+        return ParsedPhrase(timings[0], patterns, readings)
+    composite = CompositeTiming(timing_class=timings[0].timing_class, parts=tuple(timings))
+    return ParsedPhrase(composite, patterns, readings)
+
+
+def _carry_years(found: list[_Found], phrase: str) -> list[_Found]:
+    """Give each dated part without a year the year printed in the next part that has one."""
+    source: str | None = None
+    out: list[_Found] = []
+    for item in reversed(found):
+        if item.spec.timing_class not in DATED_CLASSES:
+            out.append(item)
+            continue
+        if printed_year(item.captures) is not None:
+            source = item.reading.text
+            out.append(item)
+            continue
+        if source is None and any(printed_year(i.captures) for i in found):
+            raise PhraseError(
+                f"mốc «{item.reading.text}» trong cụm từ thời hạn «{phrase}» không ghi năm và "
+                "không có năm nào ghi sau nó; hãy ghi rõ năm"
+            )
+        out.append(replace(item, reading=replace(item.reading, year_from=source)))
+    return out[::-1]
+
+
+def _year_source(found: list[_Found], item: _Found) -> _Found:
+    return next(i for i in found if i.reading.text == item.reading.year_from)
