@@ -21,7 +21,7 @@ from engine.catalog.loader import check as check_rules
 from engine.catalog.loader import load_catalog
 from engine.catalog.model import Catalog, Task
 from engine.config import Settings, load_settings
-from engine.explain import explain
+from engine.explain import describe_reading, explain, explain_reading
 from engine.followup import notice_json
 from engine.followup import simulate as run_simulation
 from engine.mail import deliver
@@ -152,11 +152,14 @@ def parse(
     result = explain(parsed.timing, catalog)
     result["phrase"] = phrase
     result["patterns"] = list(parsed.patterns)
+    result["reading"] = explain_reading(parsed.parts)
     if fmt == Format.json:
         out.print_json(json.dumps(result, ensure_ascii=False))
         return
     table = Table(title=f"«{phrase}»", show_header=False)
     for key, value in result.items():
+        if key == "reading":
+            value = "\n".join(describe_reading(part) for part in parsed.parts)
         table.add_row(
             key, json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
         )
