@@ -12,7 +12,8 @@ so "vào" is never cut at "và". Each part is then read, in this order:
    milestone's label (never when they end with a document number such as "107/2021/NĐ-CP").
 
 A year printed once applies to every dated part before it ("Quý I và Quý II/2024" is two
-quarters of 2024); a dated part without a year after the last printed one is refused rather
+quarters of 2024), an action printed once to every dated part after it ("hoàn thành các nhiệm
+vụ trong tháng 11, tháng 12 năm 2025"); a dated part without a year after the last printed one is refused rather
 than guessed. Dated parts make one dated timing ("several months", or "labelled milestones"
 when a part carries a label suffix); parts of other shapes make a composite timing.
 """
@@ -186,7 +187,10 @@ def _combine(
     milestones: list[Milestone] = []
     timings = []
     keyed = False
+    action: str | None = None  # an action printed once labels the dated parts after it
     for item in found:
+        if item.label and not item.keyed:
+            action = item.label
         year = printed_year(item.captures)
         if item.reading.year_from is not None:
             year = printed_year(_year_source(found, item).captures)
@@ -195,11 +199,11 @@ def _combine(
             book, item.spec, item.captures, part_context, item.label if item.keyed else None
         )
         if isinstance(timing, DatedTiming):
-            if not item.keyed and item.label:
+            if action and not item.keyed:
                 timing = timing.model_copy(
                     update={
                         "milestones": tuple(
-                            m.model_copy(update={"label": item.label}) for m in timing.milestones
+                            m.model_copy(update={"label": action}) for m in timing.milestones
                         )
                     }
                 )
