@@ -35,13 +35,15 @@ mkdir -p var/log
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null; exit 0' INT TERM
 URL="${ENGINE_BASE_URL:-http://127.0.0.1:${ENGINE_WEB_PORT:-8000}}"
-.venv/bin/python - "$URL/login" "$SERVER" <<'PY'
-import os, sys, time, urllib.request
+.venv/bin/python - "$URL/" "$SERVER" <<'PY'
+import os, sys, time, urllib.error, urllib.request
 url, pid = sys.argv[1], int(sys.argv[2])
 for _ in range(600):
     try:
         urllib.request.urlopen(url, timeout=1)
         sys.exit(0)
+    except urllib.error.HTTPError:
+        sys.exit(0)  # any HTTP answer: the server is listening
     except OSError:
         try:
             os.kill(pid, 0)
@@ -52,7 +54,7 @@ sys.exit("engine serve did not start listening: see var/log/serve.log")
 PY
 cat <<TEXT
 
-Ngày làm việc: $DAY (ENGINE_TODAY) · nhật ký máy chủ: var/log/serve.log · thư: $ENGINE_MAIL_DIR/
+Ngày làm việc: $(date -d "$DAY" +%d/%m/%Y) (ENGINE_TODAY=$DAY) · nhật ký máy chủ: var/log/serve.log · thư: $ENGINE_MAIL_DIR/
 Trang theo dõi: $URL/
 Đăng nhập:      vanphong / $PASSWORD
 Đường dẫn của Văn phòng Bộ (như nút «Cập nhật tiến độ» trong thư): $("$ENGINE" link van-phong-bo)

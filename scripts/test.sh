@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Run the whole test suite on a fresh machine: install, start PostgreSQL, install Debian's
-# Chromium for the browser tests, lint, pytest.
+# Run the whole test suite on a fresh machine: install, start a private PostgreSQL (stopped
+# again at the end, also on failure), install Debian's Chromium for the browser tests, lint,
+# check the shipped rules, pytest. Arguments go to pytest (scripts/test.sh -k phrases).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 eval "$(bash scripts/postgres.sh)"
+if [ "${ENGINE_TEST_PG_STARTED:-0}" = 1 ]; then
+  trap 'bash scripts/postgres.sh stop' EXIT
+fi
 bash scripts/chromium.sh
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/engine check --rules rules >/dev/null
