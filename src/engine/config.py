@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_tls: bool = False
     smtp_connections: int = 4
+    outbox_alert_hours: float = 6.0  # admins are told after messages fail this long
+    catch_up_days: int = 31  # how far back `engine serve` catches up missed days
     mail_from: str = "Văn phòng Bộ <van-phong-bo@btp.example>"
     templates_dir: Path = Path("notifications")
     matcher: Literal["durable", "python"] = "durable"

@@ -1,32 +1,42 @@
-"""Sending the outbox over SMTP with aiosmtplib.
+"""Sending the outbox over SMTP with aiosmtplib, with every reply classified per RFC 5321.
 
-Several connections work through the claimed messages at once; each message keeps its
-Message-ID across attempts. Failures are classified as in ``docs/dependencies.md``:
-4xx replies, disconnects and time-outs are transient (retried with back-off), 5xx replies and
-"every recipient refused" are permanent (recorded, reported to the admins). A partial refusal
-sends to the others and records who was refused.
+One SMTP transaction per message, command by command (MAIL, one RCPT per address, DATA), so
+that each address gets its own outcome: a 2xx reply to DATA means accepted; a 4xx reply at any
+stage (greeting, MAIL, RCPT, DATA), a disconnect or a time-out means temporary (retried with
+back-off, that address only); a 5xx reply means permanent. The message is sent when every
+address was accepted; :func:`engine.store.outbox.record_outcomes` decides the status.
+
+Claims are renewed every :data:`RENEW_EVERY` while the pass works, and each message is
+confirmed as still held right before it is sent. After the server's "250" the result is
+written with retries on database errors (for up to half a lease) without sending again; one
+failing message is logged and never stops the pass.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, parseaddr
+from typing import Any, TypeVar
 
 import aiosmtplib
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from engine.store import outbox
 from engine.store.outbox import Composer, Rendered
 from engine.store.tables import OutboxMessage
 
 log = logging.getLogger("engine.mail")
+T = TypeVar("T")
+RENEW_EVERY = timedelta(seconds=15)
 
 
 @dataclass(frozen=True)
@@ -51,16 +61,22 @@ class DeliveryReport:
 
 
 def composer(mail_from: str) -> Composer:
-    """Builds the MIME bytes of an outbox message (text and HTML alternatives)."""
+    """Builds the MIME bytes of an outbox message: text and HTML alternatives, a Message-ID
+    that never changes, ``Auto-Submitted: auto-generated`` (RFC 3834: no auto-replies) and the
+    idempotency keys of its items in ``X-Idempotency-Key``, for receivers to de-duplicate."""
     name, address = parseaddr(mail_from)
 
-    def compose(message_id: str, to: Sequence[str], rendered: Rendered) -> bytes:
+    def compose(
+        message_id: str, to: Sequence[str], rendered: Rendered, keys: Sequence[str]
+    ) -> bytes:
         message = EmailMessage()
         message["From"] = Address(display_name=name, addr_spec=address)
         message["To"] = [Address(addr_spec=a) for a in to]
         message["Subject"] = rendered.subject
         message["Message-ID"] = message_id
         message["Date"] = format_datetime(datetime.now(UTC))
+        message["Auto-Submitted"] = "auto-generated"
+        message["X-Idempotency-Key"] = ", ".join(keys)
         message.set_content(rendered.text)
         message.add_alternative(rendered.html, subtype="html")
         return message.as_bytes(policy=SMTP)
@@ -68,12 +84,10 @@ def composer(mail_from: str) -> Composer:
     return compose
 
 
-class _Transient(Exception):
-    pass
-
-
-class _Permanent(Exception):
-    pass
+def outcome(code: int, text: str) -> dict[str, Any]:
+    """RFC 5321 §4.2.1: 2yz accepted, 4yz temporary, 5yz permanent; no reply is temporary."""
+    state = "accepted" if 200 <= code < 300 else "permanent" if 500 <= code < 600 else "temporary"
+    return {"state": state, "code": code, "text": text[:300]}
 
 
 class _Connection:
@@ -81,31 +95,45 @@ class _Connection:
         self.config = config
         self.client: aiosmtplib.SMTP | None = None
 
-    async def send(self, sender: str, to: list[str], raw: bytes) -> dict[str, tuple[int, str]]:
+    async def transact(self, sender: str, to: list[str], raw: bytes) -> dict[str, dict]:
+        """One mail transaction; the outcome of every address in ``to`` (never raises)."""
+        outcomes: dict[str, dict] = {}
         try:
-            if self.client is None or not self.client.is_connected:
-                self.client = aiosmtplib.SMTP(
-                    hostname=self.config.host,
-                    port=self.config.port,
-                    use_tls=self.config.tls,
-                    start_tls=self.config.starttls if not self.config.tls else False,
-                    timeout=self.config.timeout,
-                )
-                await self.client.connect()
-                if self.config.user:
-                    await self.client.login(self.config.user, self.config.password or "")
-            refused, _ = await self.client.sendmail(sender, to, raw)
-            return {k: (v.code, v.message) for k, v in refused.items()}
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            raise _Permanent(f"mọi người nhận bị từ chối: {exc}") from exc
+            client = await self._connected()
+            await client.mail(sender)
+            for address in to:
+                try:
+                    await client.rcpt(address)
+                except aiosmtplib.SMTPRecipientRefused as exc:
+                    outcomes[address] = outcome(exc.code, exc.message)
+            accepted = [a for a in to if a not in outcomes]
+            if not accepted:
+                await client.rset()
+                return outcomes
+            reply = await client.data(raw)
+            outcomes.update({a: outcome(reply.code, reply.message) for a in accepted})
         except aiosmtplib.SMTPResponseException as exc:
             await self.close()
-            if 400 <= exc.code < 500:
-                raise _Transient(f"{exc.code} {exc.message}") from exc
-            raise _Permanent(f"{exc.code} {exc.message}") from exc
+            outcomes.update({a: outcome(exc.code, exc.message) for a in to if a not in outcomes})
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
             await self.close()
-            raise _Transient(f"{type(exc).__name__}: {exc}") from exc
+            error = f"{type(exc).__name__}: {exc}"
+            outcomes.update({a: outcome(0, error) for a in to if a not in outcomes})
+        return outcomes
+
+    async def _connected(self) -> aiosmtplib.SMTP:
+        if self.client is None or not self.client.is_connected:
+            self.client = aiosmtplib.SMTP(
+                hostname=self.config.host,
+                port=self.config.port,
+                use_tls=self.config.tls,
+                start_tls=self.config.starttls if not self.config.tls else False,
+                timeout=self.config.timeout,
+            )
+            await self.client.connect()
+            if self.config.user:
+                await self.client.login(self.config.user, self.config.password or "")
+        return self.client
 
     async def close(self) -> None:
         client, self.client = self.client, None
@@ -125,17 +153,34 @@ async def deliver(engine: Engine, config: SmtpConfig, limit: int = 1000) -> Deli
     queue: asyncio.Queue[OutboxMessage] = asyncio.Queue()
     for row in rows:
         queue.put_nowait(row)
+    tokens = {row.claim_token for row in rows if row.claim_token}
+
+    async def renew() -> None:
+        while True:
+            await asyncio.sleep(RENEW_EVERY.total_seconds())
+            with contextlib.suppress(DBAPIError):
+                await asyncio.to_thread(outbox.renew, engine, tokens)
 
     async def worker() -> None:
         connection = _Connection(config)
         try:
             while not queue.empty():
                 row = queue.get_nowait()
-                await _send_one(engine, connection, row, config, report)
+                try:
+                    await _send_one(engine, connection, row, config, report)
+                except Exception as exc:
+                    report.errors.append(f"{row.message_id}: {exc}")
+                    log.exception(
+                        "mail error", extra={"event": "mail_error", "message_id": row.message_id}
+                    )
         finally:
             await connection.close()
 
-    await asyncio.gather(*(worker() for _ in range(min(config.connections, len(rows)))))
+    renewing = asyncio.create_task(renew())
+    try:
+        await asyncio.gather(*(worker() for _ in range(min(config.connections, len(rows)))))
+    finally:
+        renewing.cancel()
     return report
 
 
@@ -146,31 +191,38 @@ async def _send_one(
     config: SmtpConfig,
     report: DeliveryReport,
 ) -> None:
-    assert row.id is not None
-    try:
-        to = [address for address in row.addresses.split(",") if address]
-        refused = await connection.send(parseaddr(config.mail_from)[1], to, row.raw)
-    except _Permanent as exc:
-        await asyncio.to_thread(outbox.mark_failed, engine, row.id, str(exc))
-        report.failed += 1
-        report.errors.append(f"{row.message_id}: {exc}")
-        log.error(
-            "mail failed",
-            extra={"event": "mail_failed", "message_id": row.message_id, "error": str(exc)},
-        )
+    assert row.id is not None and row.claim_token is not None
+    if not await _patiently(
+        lambda: asyncio.to_thread(outbox.hold, engine, row.id, row.claim_token)
+    ):
+        log.warning("claim lost", extra={"event": "claim_lost", "message_id": row.message_id})
         return
-    except _Transient as exc:
-        await asyncio.to_thread(outbox.mark_retry, engine, row.id, row.attempts, str(exc))
+    to = outbox.to_send(row)
+    outcomes = await connection.transact(parseaddr(config.mail_from)[1], to, row.raw)
+    status = await _patiently(
+        lambda: asyncio.to_thread(outbox.record_outcomes, engine, row, outcomes)
+    )
+    if status == "sent":
+        report.sent += 1
+    elif status == "pending":
         report.retried += 1
-        log.warning(
-            "mail retry",
-            extra={"event": "mail_retry", "message_id": row.message_id, "error": str(exc)},
-        )
-        return
-    note = None
-    if refused:
-        note = "một số người nhận bị từ chối: " + ", ".join(
-            f"{a} ({c})" for a, (c, _) in refused.items()
-        )
-    await asyncio.to_thread(outbox.mark_sent, engine, row.id, note)
-    report.sent += 1
+        log.warning("mail retry", extra={"event": "mail_retry", "message_id": row.message_id})
+    elif status == "failed":
+        report.failed += 1
+        report.errors.append(f"{row.message_id}: {outcomes}")
+        log.error("mail failed", extra={"event": "mail_failed", "message_id": row.message_id})
+
+
+async def _patiently(write: Callable[[], Awaitable[T]]) -> T:
+    """Retry a database write on errors (locked, disconnected) for up to half a lease."""
+    delay, waited = 0.1, 0.0
+    while True:
+        try:
+            return await write()
+        except DBAPIError as exc:
+            if waited >= outbox.LEASE.total_seconds() / 2:
+                raise
+            log.warning("database busy", extra={"event": "db_retry", "error": str(exc)[:200]})
+            await asyncio.sleep(delay)
+            waited += delay
+            delay = min(delay * 2, 5.0)

@@ -1,14 +1,15 @@
 """The edge that runs a day: load progress, compute notices, enqueue, report failures.
 
-``run_day`` is what the scheduler calls once a day and what ``engine run-once`` calls; it is
-safe to call twice for the same day, from two processes at once, or after a crash: the
-outbox's idempotency keys keep every notice to one email.
+``run_days`` is what the scheduler calls (the day, or the missed days at start-up) and
+``run_day`` what ``engine run-once`` calls; both are safe to call twice for the same day, from
+two processes at once, or after a crash: the outbox's idempotency keys keep every notice to
+one email, and ``day_run`` keeps every day to one evaluation by the daemon.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,7 +25,8 @@ from engine.escalation.matcher import DurableMatcher, Matcher, PythonMatcher
 from engine.escalation.rules import Silence
 from engine.followup import notices_for_day
 from engine.mail import composer
-from engine.notices import ADMINS, Notice
+from engine.notices import ADMINS, Notice, remember
+from engine.store import days as days_store
 from engine.store import outbox
 from engine.store.database import load_progress
 from engine.store.outbox import Composer, Rendered
@@ -92,24 +94,99 @@ def run_day(
     mail_from: str = DEFAULT_FROM,
     link_for: LinkBuilder | None = None,
 ) -> DayResult:
-    first = outbox.start_day(engine, day, mode)
-    notices = compute(catalog, engine, day, matcher)
+    """Run one day (see :func:`run_days`)."""
+    results = run_days(catalog, engine, [day], matcher, templates, mode, mail_from, link_for)
+    return results[0] if results else DayResult(day, [], [], False)
+
+
+def run_days(
+    catalog: Catalog,
+    engine: Engine,
+    days: Sequence[date],
+    matcher: Matcher,
+    templates: Path,
+    mode: str = "manual",
+    mail_from: str = DEFAULT_FROM,
+    link_for: LinkBuilder | None = None,
+) -> list[DayResult]:
+    """Run ``days`` in date order, as one catch-up.
+
+    The daemon's runs (``scheduled``, ``catch-up``) evaluate only the days this process could
+    take (see :mod:`engine.store.days`); a ``manual`` run evaluates every day given (the
+    outbox's keys make that harmless). Each day's notices are planned with the history of the
+    days before it; an item is then superseded when a later day of the same catch-up notifies
+    the same occurrence to the same recipient (a reminder whose due date passed meanwhile gives
+    way to the overdue notice): it is recorded, logged, and put in no email. A day is marked
+    finished only after everything it enqueues is committed.
+    """
+    worker = days_store.worker_token()
+    held = {d for d in sorted(days) if days_store.start_day(engine, d, mode, worker)}
+    todo = sorted(days) if mode == "manual" else sorted(held)
+    if not todo:
+        return []
     renderer = EmailRenderer(catalog, templates, link_for)
     compose = composer(mail_from)
-    created = outbox.enqueue(engine, notices, renderer, renderer.addresses, compose)
-    created += report_failures(catalog, engine, day, compose)
-    outbox.finish_day(engine, day, sum(len(n.items) for n in notices), len(created))
-    log.info(
-        "day run",
-        extra={
-            "event": "day_run",
-            "day": day.isoformat(),
-            "mode": mode,
-            "notices": len(notices),
-            "messages": len(created),
-        },
-    )
-    return DayResult(day, notices, created, first)
+    with days_store.heartbeat(engine, worker):
+        history, silences = outbox.history(engine), load_silences(engine)
+        progress = load_progress(engine)
+        planned = []
+        for day in todo:
+            notices = notices_for_day(catalog, progress, day, matcher, history, silences)
+            remember(history, notices)
+            planned.append((day, notices))
+        superseded = supersession(planned)
+        results = []
+        for day, notices in planned:
+            created = outbox.enqueue(
+                engine, notices, renderer, renderer.addresses, compose, superseded
+            )
+            if day == todo[-1]:
+                created += report_failures(catalog, engine, day, compose)
+            if day in held:
+                days_store.finish_day(
+                    engine, day, worker, sum(len(n.items) for n in notices), len(created)
+                )
+            log.info(
+                "day run",
+                extra={
+                    "event": "day_run",
+                    "day": day.isoformat(),
+                    "mode": mode,
+                    "notices": len(notices),
+                    "messages": len(created),
+                },
+            )
+            results.append(DayResult(day, notices, created, day in held))
+    return results
+
+
+def supersession(planned: Sequence[tuple[date, Sequence[Notice]]]) -> dict[str, str]:
+    """Key of each item → key of the last later item about the same (occurrence, recipient);
+    every superseded item is logged."""
+    last: dict[tuple[str, str], tuple[date, str]] = {}
+    for day, notices in planned:
+        for notice in notices:
+            for item in notice.items:
+                last[(item.fact.key, notice.recipient)] = (day, item.idempotency_key)
+    superseded: dict[str, str] = {}
+    for day, notices in planned:
+        for notice in notices:
+            for item in notice.items:
+                later_day, later = last[(item.fact.key, notice.recipient)]
+                if later_day > day:
+                    superseded[item.idempotency_key] = later
+                    log.info(
+                        "notice superseded",
+                        extra={
+                            "event": "superseded",
+                            "day": day.isoformat(),
+                            "rule": notice.rule.id,
+                            "recipient": notice.recipient,
+                            "occurrence": item.fact.key,
+                            "by_day": later_day.isoformat(),
+                        },
+                    )
+    return superseded
 
 
 def report_failures(catalog: Catalog, engine: Engine, day: date, compose: Composer) -> list[int]:

@@ -1,10 +1,12 @@
 """``engine serve``: APScheduler (3.x) in Vietnam time around the pure core.
 
-Jobs: the daily evaluation at ``schedules/jobs.yaml``'s time (a day runs once: the
-``day_run`` table is the guard, the scheduler only triggers), the outbox sender every few
-minutes, and a rule-file watcher. On start-up the day is caught up if its run is missing;
-earlier missed days are not replayed one by one — the conditions are windows, so today's run
-sends what is still relevant instead of a flood of stale reminders.
+Jobs: the daily evaluation at ``schedules/jobs.yaml``'s time, the outbox sender every few
+minutes, and a rule-file watcher. The scheduler only triggers: ``day_run`` (see
+:mod:`engine.store.days`) keeps every day to one evaluation, even with two daemons on one
+PostgreSQL. At start-up every day missed since the last finished run is run, in date order,
+at most ``catch_up_days`` back (a later notice about the same occurrence and recipient
+supersedes an earlier one, which is logged); the sender's job also redoes any run that
+crashed. Messages failing for ``outbox_alert_hours`` are reported to the admins once.
 
 Edited rule files are reloaded when they change; a broken edit is refused with its errors
 logged and mailed once to the admins, and the daemon keeps running on the last good rules.
@@ -15,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -30,7 +32,8 @@ from engine.catalog.watch import RuleWatcher
 from engine.config import Settings
 from engine.escalation.matcher import Matcher
 from engine.mail import SmtpConfig, composer, deliver
-from engine.runner import make_matcher, run_day, unit_links
+from engine.runner import make_matcher, run_days, unit_links
+from engine.store import days as days_store
 from engine.store import outbox
 from engine.store.database import make_engine
 from engine.store.outbox import Rendered
@@ -107,23 +110,33 @@ class Daemon:
         )
 
     def daily(self, mode: str = "scheduled") -> None:
-        day = clock.today()
-        if outbox.day_started(self.engine, day):
-            log.info("day already run", extra={"event": "day_skipped", "day": day.isoformat()})
-            return
-        run_day(
-            self.catalog,
-            self.engine,
-            day,
-            self.matcher,
-            self.settings.templates_dir,
-            mode,
-            self.settings.mail_from,
-            unit_links(self.settings),
-        )
+        """Evaluate today (unless it is finished or another daemon runs it), then send."""
+        self._run([clock.today()], mode)
         self.send()
 
+    def catch_up(self) -> None:
+        """Run every day owed since the last finished run (bounded), in date order."""
+        days = days_store.days_to_run(self.engine, clock.today(), self.settings.catch_up_days)
+        self._run(days, "catch-up")
+
+    def _run(self, days: list[date], mode: str) -> None:
+        if days:
+            run_days(
+                self.catalog,
+                self.engine,
+                days,
+                self.matcher,
+                self.settings.templates_dir,
+                mode,
+                self.settings.mail_from,
+                unit_links(self.settings),
+            )
+
     def send(self) -> None:
+        """One sender pass, after redoing crashed day runs; then tell the admins about mail
+        failing for longer than ``outbox_alert_hours``."""
+        since = clock.today() - timedelta(days=self.settings.catch_up_days)
+        self._run(days_store.unfinished_days(self.engine, since), "catch-up")
         report = asyncio.run(deliver(self.engine, smtp_config(self.settings)))
         if report.sent or report.retried or report.failed:
             log.info(
@@ -135,6 +148,36 @@ class Daemon:
                     "failed": report.failed,
                 },
             )
+        self.alert_stuck()
+
+    def alert_stuck(self) -> None:
+        stuck = outbox.failing_since(self.engine, timedelta(hours=self.settings.outbox_alert_hours))
+        admins = list(self.catalog.escalation.admins)
+        if not stuck or not admins:
+            return
+        log.error("outbox degraded", extra={"event": "outbox_degraded", "stuck": len(stuck)})
+        first = min(m.first_failure_at for m in stuck if m.first_failure_at)
+        lines = "\n".join(f"- {m.message_id} gửi {m.recipient}: {m.last_error}" for m in stuck)
+        text = (
+            "Kính gửi: Quản trị hệ thống\n\n"
+            f"{len(stuck)} thư chưa gửi được từ {first.astimezone(clock.VN):%H:%M %d/%m/%Y}; "
+            f"hệ thống vẫn đang thử gửi lại.\n\n{lines}\n"
+        )
+        outbox.enqueue_plain(
+            self.engine,
+            "admins",
+            admins,
+            clock.today(),
+            Rendered(
+                f"[Đề án 06] {len(stuck)} thư chưa gửi được quá "
+                f"{self.settings.outbox_alert_hours:g} giờ",
+                text,
+                f"<pre>{_escape(text)}</pre>",
+            ),
+            f"stuck:{stuck[0].id}:{first.isoformat()}",
+            composer(self.settings.mail_from),
+            "outbox_alert",
+        )
 
     def serve(self, web: bool = True) -> None:
         """Run the jobs; with ``web`` the dashboard is served in the foreground beside them."""
@@ -161,7 +204,8 @@ class Daemon:
         scheduler.add_job(
             self.reload_if_changed, IntervalTrigger(seconds=30), id="reload", coalesce=True
         )
-        self.daily(mode="catch-up")
+        self.catch_up()
+        self.send()
         log.info("serving", extra={"event": "serve", "daily_at": jobs.daily_evaluation})
         scheduler.start()
         if web:

@@ -4,13 +4,17 @@
   ``ON CONFLICT (idempotency_key) DO NOTHING``; only the items this call inserted go into a
   new message, rendered and stored in the same transaction. A re-run of a day, a catch-up, or
   a second process running at the same time therefore never enqueues an item twice; a crash
-  before commit leaves nothing behind, and the next run enqueues it.
+  before commit leaves nothing behind, and the next run enqueues it. Items a catch-up found
+  superseded are recorded (history) with ``superseded_by`` and put in no message.
 * **Claim**: ``UPDATE ... WHERE id IN (SELECT ... [FOR UPDATE SKIP LOCKED]) RETURNING`` marks
-  due messages ``sending`` with a lease; a claim older than the lease (a crashed sender) is
-  taken back. Select-then-update is not used: it duplicated sends in measurements.
-* **Result**: sent; transient failure (4xx, disconnect, time-out) → pending again with
-  exponential back-off; permanent failure (5xx, every recipient refused) → failed, listed by
-  ``engine outbox`` and reported to the admins once.
+  due messages ``sending`` with a lease and a fresh fencing token. The live sender renews the
+  lease of what it holds (:func:`renew`) and confirms it still holds a message right before
+  sending it (:func:`hold`); a lease not renewed for :data:`LEASE` (a crashed sender) is taken
+  back by the next claim. Every write of a result is fenced by the token.
+* **Result** (:func:`record_outcomes`), per address: accepted addresses are never sent to again;
+  the message is sent when every address accepted, pending again with exponential back-off
+  while any address was refused temporarily (4xx, disconnect, time-out), failed when the only
+  refusals left are permanent (5xx) — listed by ``engine outbox`` and reported to the admins.
 * Every message keeps one Message-ID for its life, so a retry after a disconnect that may have
   delivered is recognisable by the receiving side.
 """
@@ -18,10 +22,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import socket
-from collections.abc import Callable, Iterable, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,9 +36,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from engine.notices import HistoryKey, Notice
-from engine.store.tables import DayRun, NoticeItemRow, OutboxMessage, SilenceRow
+from engine.store.days import last_runs as last_runs  # re-exported for the web app
+from engine.store.tables import NoticeItemRow, OutboxMessage, SilenceRow
 
-LEASE = timedelta(minutes=10)
+#: A claim not renewed for this long belongs to a crashed sender and is taken back.
+LEASE = timedelta(seconds=90)
 MAX_BACKOFF = timedelta(hours=1)
 FIRST_BACKOFF = timedelta(minutes=1)
 
@@ -47,9 +56,9 @@ class Rendered:
 Renderer = Callable[[str, Sequence[Notice]], Rendered]
 #: Email addresses of a recipient (unit id or "admins").
 AddressBook = Callable[[str], Sequence[str]]
-#: The bytes sent over SMTP for (Message-ID, addresses, rendered email): built once, at
-#: enqueue time, so that every attempt sends exactly the same message.
-Composer = Callable[[str, Sequence[str], Rendered], bytes]
+#: The bytes sent over SMTP for (Message-ID, addresses, rendered email, idempotency keys of
+#: its items): built once, at enqueue time, so that every attempt sends the same message.
+Composer = Callable[[str, Sequence[str], Rendered, Sequence[str]], bytes]
 
 
 def _now() -> datetime:
@@ -92,8 +101,11 @@ def enqueue(
     render: Renderer,
     addresses: AddressBook,
     compose: Composer,
+    superseded: Mapping[str, str] | None = None,
 ) -> list[int]:
-    """Store the notices; return the ids of the messages created (one per recipient)."""
+    """Store the notices; return the ids of the messages created (one per recipient). Items
+    whose key is in ``superseded`` are stored with the key that replaced them, in no message."""
+    superseded = superseded or {}
     by_recipient: dict[str, list[Notice]] = {}
     for notice in notices:
         by_recipient.setdefault(notice.recipient, []).append(notice)
@@ -117,12 +129,13 @@ def enqueue(
                             task=fields["task"],
                             unit=fields["unit"],
                             milestone=fields["milestone"],
+                            superseded_by=superseded.get(item.idempotency_key),
                         )
                         .on_conflict_do_nothing(index_elements=["idempotency_key"])
                         .returning(NoticeItemRow.idempotency_key)
                     )
                     inserted = session.execute(statement).scalar()
-                    if inserted:
+                    if inserted and inserted not in superseded:
                         fresh.add(inserted)
             if not fresh:
                 continue
@@ -141,7 +154,7 @@ def enqueue(
             message_id = message_id_for(recipient, kept[0].day, fresh)
             message = OutboxMessage(
                 message_id=message_id,
-                raw=compose(message_id, to, rendered),
+                raw=compose(message_id, to, rendered, sorted(fresh)),
                 recipient=recipient,
                 addresses=",".join(to),
                 run_day=kept[0].day,
@@ -179,7 +192,7 @@ def enqueue_plain(
         _insert(engine, OutboxMessage)
         .values(
             message_id=message_id,
-            raw=compose(message_id, to, rendered),
+            raw=compose(message_id, to, rendered, [key]),
             kind=kind,
             recipient=recipient,
             addresses=",".join(to),
@@ -202,8 +215,8 @@ def enqueue_plain(
 
 
 def claim(engine: Engine, limit: int = 100, worker: str | None = None) -> list[OutboxMessage]:
-    """Take up to ``limit`` messages due for sending (and expired claims) for this worker."""
-    worker = worker or f"{socket.gethostname()}:{id(engine)}"
+    """Take up to ``limit`` messages due for sending (and expired claims) under one new token."""
+    worker = worker or f"{socket.gethostname()}:{os.getpid()}"
     now = _now()
     due = (
         select(OutboxMessage.id)
@@ -220,7 +233,11 @@ def claim(engine: Engine, limit: int = 100, worker: str | None = None) -> list[O
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(due.scalar_subquery()))
         .values(
-            status="sending", claimed_by=worker, claimed_at=now, attempts=OutboxMessage.attempts + 1
+            status="sending",
+            claimed_by=worker,
+            claimed_at=now,
+            claim_token=uuid.uuid4().hex,
+            attempts=OutboxMessage.attempts + 1,
         )
         .returning(OutboxMessage)
     )
@@ -230,26 +247,78 @@ def claim(engine: Engine, limit: int = 100, worker: str | None = None) -> list[O
     return rows
 
 
-def mark_sent(engine: Engine, message_id: int, note: str | None = None) -> None:
-    _finish(engine, message_id, status="sent", sent_at=_now(), last_error=note)
-
-
-def mark_failed(engine: Engine, message_id: int, error: str) -> None:
-    _finish(engine, message_id, status="failed", last_error=error)
-
-
-def mark_retry(engine: Engine, message_id: int, attempts: int, error: str) -> None:
-    delay = min(FIRST_BACKOFF * 2 ** max(attempts - 1, 0), MAX_BACKOFF)
-    _finish(engine, message_id, status="pending", next_attempt_at=_now() + delay, last_error=error)
-
-
-def _finish(engine: Engine, message_id: int, **values) -> None:  # type: ignore[no-untyped-def]
+def renew(engine: Engine, tokens: Iterable[str]) -> int:
+    """Extend the lease of the messages still held under ``tokens``; how many."""
     with Session(engine) as session, session.begin():
-        session.execute(
+        return session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == "sending")
-            .values(claimed_by=None, claimed_at=None, **values)
+            .where(OutboxMessage.claim_token.in_(list(tokens)), OutboxMessage.status == "sending")
+            .values(claimed_at=_now())
+        ).rowcount
+
+
+def hold(engine: Engine, message_id: int, token: str) -> bool:
+    """Renew one message's lease; False when it is no longer held under ``token``."""
+    return _fenced(engine, message_id, token, claimed_at=_now())
+
+
+def to_send(row: OutboxMessage) -> list[str]:
+    """The addresses of a message still to be tried: neither accepted nor refused for good."""
+    return [
+        a
+        for a in row.addresses.split(",")
+        if a and (row.outcomes or {}).get(a, {}).get("state") not in ("accepted", "permanent")
+    ]
+
+
+def record_outcomes(
+    engine: Engine, row: OutboxMessage, outcomes: dict[str, dict[str, Any]]
+) -> str | None:
+    """Store one attempt's per-address outcomes and the message's resulting status (returned;
+    None when the claim was lost, i.e. another sender holds the message now)."""
+    assert row.id is not None and row.claim_token is not None
+    merged = {**(row.outcomes or {}), **outcomes}
+    states = [merged.get(a, {}).get("state") for a in row.addresses.split(",") if a]
+    refused = {a: o for a, o in merged.items() if o["state"] != "accepted"}
+    error = "; ".join(f"{a}: {o['code']} {o['text']}" for a, o in refused.items()) or None
+    now = _now()
+    if states and all(state == "accepted" for state in states):
+        values: dict[str, Any] = {"status": "sent", "sent_at": now, "last_error": None}
+    elif "temporary" in states or not states:
+        delay = min(FIRST_BACKOFF * 2 ** max(row.attempts - 1, 0), MAX_BACKOFF)
+        values = {
+            "status": "pending",
+            "next_attempt_at": now + delay,
+            "first_failure_at": row.first_failure_at or now,
+            "last_error": error,
+        }
+    else:
+        values = {"status": "failed", "last_error": "người nhận bị từ chối: " + (error or "")}
+    written = _fenced(
+        engine,
+        row.id,
+        row.claim_token,
+        outcomes=merged,
+        claimed_by=None,
+        claimed_at=None,
+        claim_token=None,
+        **values,
+    )
+    return values["status"] if written else None
+
+
+def _fenced(engine: Engine, message_id: int, token: str, **values: Any) -> bool:
+    with Session(engine) as session, session.begin():
+        result = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.claim_token == token,
+                OutboxMessage.status == "sending",
+            )
+            .values(**values)
         )
+        return result.rowcount == 1
 
 
 def messages(engine: Engine, status: str | None = None, limit: int = 200) -> list[OutboxMessage]:
@@ -271,15 +340,15 @@ def counts(engine: Engine) -> dict[str, int]:
 
 
 def retry(engine: Engine, message_id: int) -> bool:
-    """Put a failed message back in the queue."""
-    return _set_status(
-        engine,
-        message_id,
-        "failed",
-        status="pending",
-        next_attempt_at=_now(),
-        failure_reported=False,
-    )
+    """Put a failed message back in the queue, for the addresses not yet accepted."""
+    with Session(engine) as session, session.begin():
+        row = session.get(OutboxMessage, message_id)
+        if row is None or row.status != "failed":
+            return False
+        row.outcomes = {a: o for a, o in row.outcomes.items() if o["state"] == "accepted"}
+        row.status, row.next_attempt_at, row.failure_reported = "pending", _now(), False
+        row.first_failure_at = None
+        return True
 
 
 def cancel(engine: Engine, message_id: int) -> bool:
@@ -294,6 +363,23 @@ def _set_status(engine: Engine, message_id: int, *from_status: str, **values) ->
             .values(**values)
         )
         return result.rowcount == 1
+
+
+def failing_since(engine: Engine, older_than: timedelta) -> list[OutboxMessage]:
+    """Messages still not sent that have been failing (temporarily) for at least ``older_than``."""
+    with Session(engine) as session:
+        rows = list(
+            session.execute(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.status.in_(["pending", "sending"]),
+                    OutboxMessage.first_failure_at <= _now() - older_than,
+                )
+                .order_by(OutboxMessage.id)
+            ).scalars()
+        )
+        session.expunge_all()
+        return rows
 
 
 def unreported_failures(engine: Engine) -> list[OutboxMessage]:
@@ -318,41 +404,6 @@ def mark_failures_reported(engine: Engine, ids: Iterable[int]) -> None:
             .where(OutboxMessage.id.in_(list(ids)))
             .values(failure_reported=True)
         )
-
-
-def start_day(engine: Engine, day: date, mode: str) -> bool:
-    """Record that ``day`` is being run; False when it was already run (by anyone)."""
-    statement = (
-        _insert(engine, DayRun)
-        .values(day=day, mode=mode, host=socket.gethostname(), started_at=_now())
-        .on_conflict_do_nothing(index_elements=["day"])
-        .returning(DayRun.day)
-    )
-    with Session(engine) as session, session.begin():
-        return session.execute(statement).scalar() is not None
-
-
-def day_started(engine: Engine, day: date) -> bool:
-    with Session(engine) as session:
-        return session.get(DayRun, day) is not None
-
-
-def finish_day(engine: Engine, day: date, notices: int, messages_created: int) -> None:
-    with Session(engine) as session, session.begin():
-        session.execute(
-            update(DayRun)
-            .where(DayRun.day == day)
-            .values(finished_at=_now(), notices=notices, messages=messages_created)
-        )
-
-
-def last_runs(engine: Engine, limit: int = 10) -> list[DayRun]:
-    with Session(engine) as session:
-        rows = list(
-            session.execute(select(DayRun).order_by(DayRun.day.desc()).limit(limit)).scalars()
-        )
-        session.expunge_all()
-        return rows
 
 
 def add_silence(engine: Engine, row: SilenceRow) -> SilenceRow:

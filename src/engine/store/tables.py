@@ -5,8 +5,9 @@ Dates are calendar dates in Vietnam; ``recorded_at`` is an aware UTC timestamp.
 """
 
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -100,11 +101,15 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=_now)
     claimed_by: str | None = None
-    claimed_at: datetime | None = None
+    claimed_at: datetime | None = None  # renewed by the live sender (the lease)
+    claim_token: str | None = None  # fencing token: a sender only writes what it still holds
     last_error: str | None = None
     created_at: datetime = Field(default_factory=_now)
     sent_at: datetime | None = None
     failure_reported: bool = False
+    # per address: {"state": accepted|temporary|permanent, "code": SMTP reply, "text": ...}
+    outcomes: dict[str, dict[str, Any]] = Field(default_factory=dict, sa_type=JSON)
+    first_failure_at: datetime | None = None  # start of the current run of failed attempts
 
 
 class NoticeItemRow(SQLModel, table=True):
@@ -123,6 +128,7 @@ class NoticeItemRow(SQLModel, table=True):
     task: str
     unit: str
     milestone: str
+    superseded_by: str | None = None  # key of a later item of a catch-up that replaced it
 
 
 class DayRun(SQLModel, table=True):
@@ -136,6 +142,8 @@ class DayRun(SQLModel, table=True):
     notices: int = 0
     messages: int = 0
     host: str = ""
+    claimed_by: str | None = None  # the process running it, while it runs
+    heartbeat_at: datetime | None = None  # renewed while it runs; a stale one is taken over
 
 
 class SilenceRow(SQLModel, table=True):
