@@ -170,24 +170,24 @@ class Guard:
         await self.app(scope, capped, send_capped)
 
     def _refusal(self, scope: Scope) -> PlainTextResponse | None:
-        headers = dict(scope["headers"])
-        limit = _limit(scope["path"])
-        declared = headers.get(b"content-length", b"0")
-        if declared.isdigit() and int(declared) > limit:
-            return _too_big(limit)
+        """An answer given before the body is read: a bad unit link, or a body declared too big."""
         parts = scope["path"].split("/")
         if scope["method"] == "POST" and len(parts) > 3 and parts[1] == "u":
             try:
                 link_claims(self.state, parts[2])
             except HTTPException as exc:
                 return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
+        limit = _limit(scope["path"])
+        declared = dict(scope["headers"]).get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > limit:
+            return _too_big(limit)
         return None
 
 
 def _too_big(limit: int) -> PlainTextResponse:
-    megabytes = limit // 2**20
+    size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"
     return PlainTextResponse(
-        f"Dữ liệu gửi lên quá lớn (tối đa khoảng {megabytes} MB).",
+        f"Dữ liệu gửi lên quá lớn (tối đa khoảng {size}).",
         status_code=413,
         headers={"Connection": "close"},
     )
