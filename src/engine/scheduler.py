@@ -219,6 +219,7 @@ class Daemon:
                     host=self.settings.web_host,
                     port=self.settings.web_port,
                     log_config=None,
+                    proxy_headers=False,  # the app believes proxies from ENGINE_TRUSTED_PROXIES only
                 )
             finally:
                 scheduler.shutdown(wait=False)
