@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -124,14 +125,18 @@ def _items(engine) -> list[NoticeItemRow]:  # type: ignore[no-untyped-def]
         return list(session.execute(select(NoticeItemRow)).scalars())
 
 
-def test_daemon_after_days_of_downtime(catalog, tmp_path, database_url, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_daemon_after_days_of_downtime(
+    catalog, tmp_path, database_url, monkeypatch, caplog
+) -> None:  # type: ignore[no-untyped-def]
     """Down from 20/06 to 02/07, started on 03/07: every missed day is run in date order and
-    every item a daily run would have made exists, sent or superseded by a later one."""
+    every item a daily run would have made exists, sent or superseded (and logged)."""
     monkeypatch.setenv("ENGINE_TODAY", "2023-06-19")
     daemon = _daemon(tmp_path, database_url)
     daemon.catch_up()
     monkeypatch.setenv("ENGINE_TODAY", "2023-07-03")
-    daemon.catch_up()
+    with caplog.at_level(logging.INFO, logger="engine.runner"):
+        daemon.catch_up()
+    logged = [r for r in caplog.records if getattr(r, "event", None) == "superseded"]
     runs = sorted(r.day for r in days.last_runs(daemon.engine, 100) if r.finished_at)
     assert runs == [date(2023, 6, 19) + timedelta(days=n) for n in range(15)]
     daily = _daemon(tmp_path / "ref", f"sqlite:///{tmp_path / 'ref.db'}")
@@ -142,6 +147,7 @@ def test_daemon_after_days_of_downtime(catalog, tmp_path, database_url, monkeypa
     assert set(items) == reference  # nothing lost, nothing added
     superseded = [i for i in items.values() if i.superseded_by]
     assert superseded and all(i.message is None for i in superseded)
+    assert len(logged) == len(superseded)
     assert all(items[i.superseded_by].day > i.day for i in superseded)
     assert all(i.message is not None for i in items.values() if not i.superseded_by)
     assert any(i.rule == "bao-cao-thang-han-cuoi" for i in items.values())

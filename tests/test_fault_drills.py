@@ -232,3 +232,17 @@ def _json(db) -> list[dict]:  # type: ignore[no-untyped-def]
     )
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def test_the_admins_report_is_retried_like_any_message(catalog, db, matcher, server) -> None:  # type: ignore[no-untyped-def]
+    handler, config = server
+    _day(catalog, db, matcher)
+    handler.fault("DATA", "554 5.7.1 Rejected")
+    assert _send(db, config).failed == 1
+    run_day(catalog, db, DAY + timedelta(days=1), matcher, TEMPLATES)
+    (report,) = [m for m in outbox.messages(db) if m.kind == "failure_report"]
+    handler.fault("RCPT", "451 4.7.1 Try later", address="quan-tri@btp.example")
+    _send(db, config)
+    assert next(m for m in outbox.messages(db) if m.id == report.id).status == "pending"
+    _send(db, config)
+    assert handler.delivered(report.message_id) == ["quan-tri@btp.example"]
