@@ -84,7 +84,9 @@ class EmailRenderer:
         plan = self.catalog.plans[fields["plan"]]
         task = plan.task(fields["task"])
         unit = self.catalog.units[fields["unit"]]
-        printed = self.catalog.units[occ.printed_unit].name if occ and occ.printed_unit else None
+        # The unit the plan names for this obligation, when another unit now answers for it.
+        named = (occ.unit if occ.answerable != occ.unit else occ.printed_unit) if occ else None
+        printed = self.catalog.units[named].name if named else None
         return {
             "plan_number": plan.number,
             "plan_title": plan.title,

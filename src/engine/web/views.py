@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.notices import add_months
 from engine.status import DELIVERABLE, UPDATE, Occurrence, Status
-from engine.summary import CATEGORIES, Tally, tally
+from engine.summary import CATEGORIES, Tally, tally, tally_tasks
 
 OPEN = {Status.IN_PROGRESS, Status.DUE_SOON, Status.OVERDUE, Status.REPORT_MISSING}
 
@@ -73,7 +73,7 @@ class Overview:
 
 
 def overview(occurrences: Sequence[Occurrence], as_of: date, limit: int = 200) -> Overview:
-    by_plan = tally(occurrences, lambda o: o.plan)
+    by_plan = tally_tasks(occurrences, lambda o: o.plan)
     by_unit = tally(occurrences, lambda o: o.unit)
     totals: Counter[str] = Counter()
     for t in by_plan:
