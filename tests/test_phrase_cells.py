@@ -124,6 +124,15 @@ def test_external_and_on_request_in_one_cell(catalog) -> None:  # type: ignore[n
     assert parsed.parts[1].borrowed == "Theo"
 
 
+def test_later_periods_borrow_the_first_periods_wording(catalog) -> None:  # type: ignore[no-untyped-def]
+    parsed = parse(catalog, "Định kỳ hàng tháng, quý và 6 tháng")
+    timing = parsed.timing
+    assert isinstance(timing, CompositeTiming)
+    periods = [p.period for p in timing.parts if isinstance(p, RecurringTiming)]
+    assert periods == ["month", "quarter", "half_year"]
+    assert [p.borrowed for p in parsed.parts] == [None, "Định kỳ hàng", "Định kỳ hàng"]
+
+
 @pytest.mark.parametrize(
     "phrase",
     [

@@ -82,6 +82,13 @@ def test_bad_pattern_and_shadowed_example(rules_copy: Path) -> None:
     assert f"phrases.yaml:{line}: patterns[" in text and "thiếu dấu ']'" in text
 
 
+def test_bad_vague_template_is_reported_not_raised(rules_copy: Path) -> None:
+    phrases = rules_copy / "rules" / "phrases.yaml"
+    line = _edit(phrases, '"(thượng|trung|hạ) tuần"', '"[thượng tuần"')
+    text = "\n".join(_errors(rules_copy))
+    assert f"phrases.yaml:{line}: vague[1].match[1]" in text and "thiếu dấu ']'" in text
+
+
 def test_unknown_reference_document(rules_copy: Path) -> None:
     plan = rules_copy / "rules" / "plans" / "qd-910-btp.yaml"
     line = _edit(plan, '"Theo lịch họp giao ban của Bộ"', '"Theo Nghị định số 999/2030/NĐ-CP"')

@@ -6,7 +6,7 @@ import asyncio
 import json
 import sys
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -30,7 +30,7 @@ from engine.runner import compute, load_silences, make_matcher, run_day, unit_li
 from engine.scheduler import smtp_config
 from engine.sink import start_sink
 from engine.status import Status, evaluate
-from engine.store import database, outbox
+from engine.store import database, outbox, outbox_view
 from engine.store.tables import (
     CancellationRow,
     CompletionRow,
@@ -635,12 +635,18 @@ def outbox_list(
         str | None, typer.Option("--status", help="pending, sending, sent, failed, cancelled")
     ] = None,
     limit: Annotated[int, typer.Option("--limit")] = 50,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.table,
 ) -> None:
     """Liệt kê thư trong hộp thư đi (mới nhất trước)."""
     if ctx.invoked_subcommand:
         return
     settings = _settings()
     engine = database.make_engine(settings.database_url)
+    if fmt == Format.json:
+        rows = outbox.messages(engine, status_filter, limit)
+        data = outbox_view.describe(engine, rows)
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
     counts = outbox.counts(engine)
     out.print(
         "Hộp thư đi: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
@@ -761,12 +767,14 @@ def silence_remove(silence: Annotated[int, typer.Argument(help="Mã lệnh tạm
 
 @app.command()
 def health(fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> None:
-    """Lần chạy gần nhất, số thư chờ gửi / lỗi, tình trạng bộ quy tắc."""
+    """Lần chạy gần nhất, số thư chờ gửi / lỗi, tình trạng bộ quy tắc; mã thoát 1 khi hộp thư
+    đi suy giảm (có thư gửi không được quá ``outbox_alert_hours`` giờ)."""
     settings = _settings()
     engine = database.make_engine(settings.database_url)
     runs = outbox.last_runs(engine, 1)
     errors, _ = check_rules(settings.rules_dir, settings.schedules_dir)
     counts = outbox.counts(engine)
+    stuck = outbox.failing_since(engine, timedelta(hours=settings.outbox_alert_hours))
     data = {
         "today": clock.today().isoformat(),
         "last_run_day": runs[0].day.isoformat() if runs else None,
@@ -777,16 +785,25 @@ def health(fmt: Annotated[Format, typer.Option("--format")] = Format.table) -> N
         "failed": counts.get("failed", 0),
         "sent": counts.get("sent", 0),
         "rules": "ok" if not errors else f"{len(errors)} lỗi",
+        "outbox": "degraded" if stuck else "ok",
+        "failing": len(stuck),
     }
     if fmt == Format.json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
-        return
-    last = render.vn_date(runs[0].day) if runs else "chưa có"
-    out.print(
-        f"Hôm nay: {render.vn_date(clock.today())}; lần chạy gần nhất: {last}; "
-        f"thư chờ gửi: {data['pending']}; "
-        f"lỗi: {data['failed']}; đã gửi: {data['sent']}; bộ quy tắc: {data['rules']}."
-    )
+    else:
+        last = render.vn_date(runs[0].day) if runs else "chưa có"
+        out.print(
+            f"Hôm nay: {render.vn_date(clock.today())}; lần chạy gần nhất: {last}; "
+            f"thư chờ gửi: {data['pending']}; "
+            f"lỗi: {data['failed']}; đã gửi: {data['sent']}; bộ quy tắc: {data['rules']}."
+        )
+        if stuck:
+            out.print(
+                f"Hộp thư đi SUY GIẢM: {len(stuck)} thư gửi không được đã quá "
+                f"{settings.outbox_alert_hours:g} giờ."
+            )
+    if stuck:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -910,6 +927,27 @@ def user_add(
     out.print(f"Đã lưu tài khoản «{username}» ({role}).")
 
 
+@user_app.command("disable")
+def user_disable(
+    username: Annotated[str, typer.Argument(help="Tên đăng nhập")],
+    enable: Annotated[bool, typer.Option("--enable", help="Mở lại tài khoản")] = False,
+) -> None:
+    """Khoá tài khoản (mọi phiên đăng nhập của tài khoản kết thúc ngay) hoặc mở lại."""
+    from sqlmodel import Session, select
+
+    from engine.store.tables import UserRow
+
+    engine = database.make_engine(_settings().database_url)
+    with Session(engine) as session, session.begin():
+        row = session.execute(
+            select(UserRow).where(UserRow.username == username)
+        ).scalar_one_or_none()
+        if row is None:
+            raise _fail(f"không có tài khoản «{username}»")
+        row.active = enable
+    out.print(f"Đã {'mở lại' if enable else 'khoá'} tài khoản «{username}».")
+
+
 @app.command("mail-sink")
 def mail_sink(
     port: Annotated[int, typer.Option("--port")] = 8025,
@@ -960,6 +998,32 @@ def demo(
         f"Ngày {render.vn_date(day)}: {len(result.notices)} thông báo, {len(result.messages)} thư mới, "
         f"đã gửi {report.sent} (lỗi {report.failed}); thư lưu tại {settings.mail_dir}/"
     )
+
+
+plan_app = typer.Typer(help="Kế hoạch: nhập từ văn bản (.docx, .xlsx, .pdf).")
+app.add_typer(plan_app, name="plan")
+
+
+@plan_app.command("import")
+def plan_import(
+    file: Annotated[Path, typer.Argument(help="Văn bản kế hoạch .docx, .xlsx hoặc .pdf")],
+    plan_id: Annotated[
+        str | None, typer.Option("--id", help="Mã kế hoạch (mặc định: từ số hiệu)")
+    ] = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Tệp bản nháp .yaml")] = None,
+    rules: RulesOpt = None,
+) -> None:
+    """Đọc văn bản kế hoạch, ghi bản nháp tệp quy tắc và bản rà soát; mã thoát 1 khi cần người quyết định."""
+    from engine.plans_import.command import run_import
+    from engine.plans_import.importer import ImportError_
+
+    if not file.is_file():
+        raise _fail(f"không có tệp «{file}»")
+    try:
+        code = run_import(file, _catalog(_settings(rules)), plan_id, out_path, out)
+    except ImportError_ as exc:
+        raise _fail(str(exc)) from None
+    raise typer.Exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,7 +35,7 @@ from engine.catalog.schema import (
 from engine.catalog.yamlfile import YamlDocument, load_yaml
 from engine.escalation.rules import RECIPIENT_KEYWORDS, EscalationFile
 from engine.text import normalize
-from engine.timing.grammar import TemplateError, compile_template
+from engine.timing.grammar import TemplateError, compile_search, compile_template
 from engine.timing.models import DatedTiming, ExternalTiming, Timing, UnspecifiedTiming
 from engine.timing.parse import ParseContext, PhraseBook, PhraseError, examples_problems
 
@@ -421,6 +421,14 @@ def _load_phrases(file: Path, references: dict[str, Reference], state: _Load) ->
         except TemplateError as exc:
             state.errors.append(document.error(("labels", index), str(exc)))
             ok = False
+    for index, wording in enumerate(spec.vague):
+        for template_index, template in enumerate(wording.match):
+            try:
+                compile_search(template)
+            except TemplateError as exc:
+                where = ("vague", index, "match", template_index)
+                state.errors.append(document.error(where, str(exc)))
+                ok = False
     if not ok:
         return None
     book = PhraseBook(spec, _reference_keys(references))

@@ -1,0 +1,158 @@
+"""Build Word plan documents (python-docx) the way agencies publish them, for import tests.
+
+``PlanDoc`` writes the national header table, the title, the focal-point sentence and a task
+table with the awkward parts of real documents: section rows merged across the table, cells
+merged down over rows sharing a value, several paragraphs in one cell, a header row repeated
+after a page break, and sub-items as unnumbered rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.enum.text import WD_BREAK
+from docx.table import Table
+
+HEADERS = {
+    "stt": "TT",
+    "content": "TÊN NHIỆM VỤ",
+    "lead": "ĐƠN VỊ CHỦ TRÌ",
+    "cooperating": "CƠ QUAN, ĐƠN VỊ PHỐI HỢP",
+    "deadline": "THỜI GIAN THỰC HIỆN/HOÀN THÀNH",
+    "product": "SẢN PHẨM CHÍNH",
+    "funding": "NGUỒN KINH PHÍ",
+    "note": "GHI CHÚ",
+}
+
+
+@dataclass
+class Row:
+    """One printed row: role → paragraphs; ``section`` rows span the table."""
+
+    cells: dict[str, list[str]] = field(default_factory=dict)
+    section: str | None = None
+    header: bool = False
+    page_break: bool = False
+    merge_down: tuple[str, ...] = ()  # roles continuing the cell above (left empty here)
+    merge_right: tuple[str, str] | None = None  # (role, role to its right) merged
+
+
+def task_rows(tasks: Sequence[dict[str, Any]], repeat_header_after: int = 0) -> list[Row]:
+    """The rows of a shipped plan's tasks: sections, tasks, sub-items, merges."""
+    rows: list[Row] = []
+    section = None
+    previous: dict[str, list[str]] | None = None
+    for count, task in enumerate(tasks, 1):
+        if task["section"] != section:
+            section = task["section"]
+            if section[:2] in ("I.", "II", "IV", "V.", "VI") and not section.startswith("PHỤ"):
+                rows.append(Row(section=section))
+                previous = None
+        cells = _cells(task, f"{task['id']}.")
+        merge = tuple(
+            role
+            for role in ("lead", "cooperating", "funding")
+            if previous is not None and cells[role] and cells[role] == previous[role]
+        )
+        rows.append(Row(cells, merge_down=merge))
+        previous = cells
+        for index, sub in enumerate(task.get("subtasks", [])):
+            sub_cells = _cells(sub, "")
+            if index == 0 and task["id"] == "16":
+                sub_cells["content"] = ["- " + sub_cells["content"][0], *sub_cells["content"][1:]]
+            elif task["id"] == "16":
+                sub_cells["content"] = ["- " + sub_cells["content"][0]]
+            rows.append(Row(sub_cells))
+            previous = None
+        if repeat_header_after and count == repeat_header_after:
+            rows.append(Row(header=True, page_break=True))
+            previous = None
+    return rows
+
+
+def _cells(task: dict[str, Any], number: str) -> dict[str, list[str]]:
+    content = task["content"]
+    # a long content cell printed as two paragraphs, split after a semicolon
+    head, sep, tail = content.partition("; ")
+    return {
+        "stt": [number] if number else [],
+        "content": [head + ";", tail] if sep and len(content) > 200 else [content],
+        "lead": list(task.get("lead") or []),
+        "cooperating": list(task.get("cooperating") or []),
+        "deadline": task.get("deadline", "").split("\n") if task.get("deadline") else [],
+        "product": [task["product"]] if task.get("product") else [],
+        "funding": [task["funding"]] if task.get("funding") else [],
+        "note": [task["note"]] if task.get("note") else [],
+    }
+
+
+@dataclass
+class PlanDoc:
+    issuer: Sequence[str]
+    number: str
+    place_date: str
+    title: Sequence[str]
+    focal: str
+    columns: Sequence[str]
+    rows: list[Row]
+    appendix: Sequence[str] = ()
+
+    def save(self, path: Path) -> Path:
+        doc = Document()
+        head = doc.add_table(rows=1, cols=2)
+        left, right = head.rows[0].cells
+        _fill(left, [*self.issuer, f"Số: {self.number}"])
+        _fill(right, ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc"])
+        right.add_paragraph(self.place_date)
+        for line in self.title:
+            doc.add_paragraph(line)
+        doc.add_paragraph("I. MỤC ĐÍCH, YÊU CẦU")
+        doc.add_paragraph(self.focal)
+        for line in self.appendix:
+            doc.add_paragraph(line)
+        table = doc.add_table(rows=0, cols=len(self.columns))
+        self._header(table)
+        for row in self.rows:
+            self._row(table, row)
+        doc.save(str(path))
+        return path
+
+    def _header(self, table: Table) -> None:
+        cells = table.add_row().cells
+        for cell, role in zip(cells, self.columns, strict=True):
+            cell.text = HEADERS[role]
+
+    def _row(self, table: Table, row: Row) -> None:
+        if row.header:
+            self._header(table)
+            if row.page_break:
+                table.rows[-1].cells[0].paragraphs[0].runs[0].add_break(WD_BREAK.PAGE)
+            return
+        cells = table.add_row().cells
+        if row.section is not None:
+            merged = cells[0].merge(cells[-1])
+            merged.text = row.section
+            return
+        skip = (*row.merge_down, *(row.merge_right or ())[1:])
+        for cell, role in zip(cells, self.columns, strict=True):
+            if role not in skip:
+                _fill(cell, row.cells.get(role, []))
+        above = table.rows[-2].cells
+        for role in row.merge_down:
+            index = self.columns.index(role)
+            above[index].merge(cells[index])
+        if row.merge_right:
+            left, right = (self.columns.index(r) for r in row.merge_right)
+            cells[left].merge(cells[right])
+
+
+def _fill(cell: Any, paragraphs: Sequence[str]) -> None:
+    if not paragraphs:
+        return
+    cell.text = paragraphs[0]
+    for paragraph in paragraphs[1:]:
+        cell.add_paragraph(paragraph)
