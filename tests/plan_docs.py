@@ -156,3 +156,48 @@ def _fill(cell: Any, paragraphs: Sequence[str]) -> None:
     cell.text = paragraphs[0]
     for paragraph in paragraphs[1:]:
         cell.add_paragraph(paragraph)
+
+
+def save_workbook(doc: PlanDoc, path: Path) -> Path:
+    """The same plan as a sheet: header lines in the first rows, then the task table."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    width = len(doc.columns)
+    for line in [*doc.issuer, f"Số: {doc.number}", doc.place_date, *doc.title, doc.focal]:
+        sheet.append([line])
+    sheet.append([HEADERS[role] for role in doc.columns])
+    for row in doc.rows:
+        if row.header:
+            sheet.append([HEADERS[role] for role in doc.columns])
+            continue
+        if row.section is not None:
+            sheet.append([row.section])
+            sheet.merge_cells(
+                start_row=sheet.max_row, start_column=1, end_row=sheet.max_row, end_column=width
+            )
+            continue
+        skip = (*row.merge_down, *(row.merge_right or ())[1:])
+        sheet.append(
+            ["\n".join(row.cells.get(r, [])) if r not in skip else None for r in doc.columns]
+        )
+        for role in row.merge_down:
+            column = doc.columns.index(role) + 1
+            top = sheet.max_row - 1
+            while top > 1 and sheet.cell(top, column).value is None:
+                top -= 1
+            for merged in list(sheet.merged_cells.ranges):
+                if merged.min_col == column and merged.max_row == sheet.max_row - 1:
+                    top = merged.min_row
+                    sheet.unmerge_cells(str(merged))
+            sheet.merge_cells(
+                start_row=top, start_column=column, end_row=sheet.max_row, end_column=column
+            )
+        if row.merge_right:
+            left, right = (doc.columns.index(r) + 1 for r in row.merge_right)
+            sheet.merge_cells(
+                start_row=sheet.max_row, start_column=left, end_row=sheet.max_row, end_column=right
+            )
+    workbook.save(str(path))
+    return path

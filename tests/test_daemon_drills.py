@@ -27,7 +27,7 @@ from engine.escalation.matcher import PythonMatcher
 from engine.mail import SmtpConfig, deliver
 from engine.runner import run_day
 from engine.scheduler import Daemon
-from engine.store import days, outbox
+from engine.store import claims, days, outbox
 from engine.store.database import record
 from engine.store.tables import DayRun, NoticeItemRow, OutboxMessage
 from tests import smtp_faults
@@ -69,7 +69,7 @@ def test_sigkill_mid_send(db, database_url, unused_port, day_of_mail, monkeypatc
     """Killed after some deliveries: its messages come back after the lease (at most 2 min,
     shortened here) and are sent once; the only repeats are messages the server accepted
     and the dead process had not yet marked sent (the documented window)."""
-    assert timedelta(minutes=2) >= outbox.LEASE
+    assert timedelta(minutes=2) >= claims.LEASE
     handler, rows = day_of_mail
     handler.delay = 0.05
     process = _sender(database_url, unused_port)
@@ -81,7 +81,7 @@ def test_sigkill_mid_send(db, database_url, unused_port, day_of_mail, monkeypatc
     accepted = {m for m, _ in handler.deliveries}
     marked = {m.message_id for m in outbox.messages(db, "sent", 1000)}
     window = accepted - marked
-    monkeypatch.setattr(outbox, "LEASE", timedelta(seconds=0.5))
+    monkeypatch.setattr(claims, "LEASE", timedelta(seconds=0.5))
     time.sleep(0.6)
 
     report = asyncio.run(deliver(db, SmtpConfig(port=unused_port)))

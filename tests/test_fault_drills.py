@@ -20,7 +20,7 @@ from engine.cli import app
 from engine.escalation.matcher import PythonMatcher
 from engine.mail import SmtpConfig, deliver
 from engine.runner import run_day
-from engine.store import outbox
+from engine.store import claims, outbox
 from engine.store.database import make_engine
 from engine.store.tables import OutboxMessage
 from tests import smtp_faults
@@ -39,7 +39,7 @@ def server(unused_port: int):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(outbox, "FIRST_BACKOFF", timedelta(0))
+    monkeypatch.setattr(claims, "FIRST_BACKOFF", timedelta(0))
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def _each_once(handler, rows) -> None:  # type: ignore[no-untyped-def]
     assert Counter(handler.deliveries) == expected
 
 
-def _send(db, config) -> outbox.DeliveryReport:  # type: ignore[no-untyped-def,name-defined]
+def _send(db, config) -> mail.DeliveryReport:  # type: ignore[no-untyped-def]
     return asyncio.run(deliver(db, config))
 
 
@@ -185,7 +185,7 @@ def test_slow_server_and_a_second_sender(
 ) -> None:  # type: ignore[no-untyped-def]
     """A pass longer than the lease keeps its claims by renewing them; a second sender takes
     only what is free."""
-    monkeypatch.setattr(outbox, "LEASE", timedelta(seconds=1))
+    monkeypatch.setattr(claims, "LEASE", timedelta(seconds=1))
     monkeypatch.setattr(mail, "RENEW_EVERY", timedelta(seconds=0.2))
     handler, config = server
     handler.delay = 0.1
@@ -211,14 +211,14 @@ def test_one_failing_message_never_stops_the_pass(
     _, config = server
     rows = _day(catalog, db, matcher)
     broken = rows[-1].id
-    real = outbox.to_send
+    real = claims.to_send
 
     def to_send(row):  # type: ignore[no-untyped-def]
         if row.id == broken:
             raise RuntimeError("hỏng")
         return real(row)
 
-    monkeypatch.setattr(outbox, "to_send", to_send)
+    monkeypatch.setattr(claims, "to_send", to_send)
     report = _send(db, config)
     assert report.sent == 25 and len(report.errors) == 1
     assert outbox.counts(db) == {"sent": 25, "sending": 1}

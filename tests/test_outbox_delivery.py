@@ -19,7 +19,7 @@ from sqlmodel import Session
 from engine.escalation.matcher import PythonMatcher
 from engine.mail import SmtpConfig, deliver
 from engine.runner import run_day
-from engine.store import outbox
+from engine.store import claims, outbox
 from engine.store.tables import NoticeItemRow, OutboxMessage
 from tests.conftest import ROOT
 
@@ -68,7 +68,7 @@ def smtp(unused_port: int):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def fast_retry(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(outbox, "FIRST_BACKOFF", timedelta(0))
+    monkeypatch.setattr(claims, "FIRST_BACKOFF", timedelta(0))
 
 
 @pytest.fixture(scope="module")
@@ -230,7 +230,7 @@ def test_restart_in_the_middle_of_sending(catalog, db, matcher, smtp) -> None:  
     handler, config = smtp
     run_day(catalog, db, DAY, matcher, TEMPLATES)
     total = len(_messages(db))
-    crashed = outbox.claim(db, limit=5, worker="crashed-process")  # claimed, then the process died
+    crashed = claims.claim(db, limit=5, worker="crashed-process")  # claimed, then the process died
     assert len(crashed) == 5
     report = asyncio.run(deliver(db, config))
     assert report.sent == total - 5  # the claimed ones are leased to the dead worker
@@ -238,7 +238,7 @@ def test_restart_in_the_middle_of_sending(catalog, db, matcher, smtp) -> None:  
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.status == "sending")
-            .values(claimed_at=OutboxMessage.created_at - outbox.LEASE * 2)
+            .values(claimed_at=OutboxMessage.created_at - claims.LEASE * 2)
         )
     report = asyncio.run(deliver(db, config))
     assert report.sent == 5

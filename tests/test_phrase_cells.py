@@ -73,6 +73,12 @@ def test_the_action_before_the_time_is_the_label(catalog) -> None:  # type: igno
     assert (part.read, part.ignored) == ("trong tháng 9/2026", ("Trình Thủ tướng Chính phủ",))
 
 
+def test_a_verb_the_time_opens_with_stays_with_the_action(catalog) -> None:  # type: ignore[no-untyped-def]
+    parsed = parse(catalog, "cơ bản hoàn thành trong quý 3/2025")
+    (milestone,) = parsed.timing.milestones
+    assert (milestone.nominal_due, milestone.label) == (date(2025, 9, 30), "cơ bản hoàn thành")
+
+
 def test_a_document_number_is_not_a_deadline(catalog) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(PhraseError):
         parse(catalog, "Ban hành Nghị định thay thế Nghị định số 107/2021/NĐ-CP ngày 06/12/2021")

@@ -21,7 +21,7 @@ from engine.cli import app
 from engine.plans_import import review as r
 from engine.plans_import.importer import import_plan
 from tests.conftest import RULES
-from tests.plan_docs import PlanDoc, Row, task_rows
+from tests.plan_docs import PlanDoc, Row, save_workbook, task_rows
 
 FIELDS = ("section", "content", "lead", "cooperating", "deadline", "product", "funding", "note")
 ORDER = ["stt", "content", "lead", "cooperating", "deadline", "product", "funding", "note"]
@@ -39,6 +39,10 @@ def table_tasks(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def plan_document(data: dict[str, Any], tmp_path: Path, columns: list[str]) -> Path:
+    return plan_doc(data, columns).save(tmp_path / f"{data['plan']['id']}.docx")
+
+
+def plan_doc(data: dict[str, Any], columns: list[str]) -> PlanDoc:
     meta = data["plan"]
     signed = meta["signed"]
     title = meta["title"]
@@ -52,7 +56,7 @@ def plan_document(data: dict[str, Any], tmp_path: Path, columns: list[str]) -> P
         columns=columns,
         rows=task_rows(table_tasks(data), repeat_header_after=10),
         appendix=appendix if appendix[0].isupper() and appendix[0][:2] != "I." else (),
-    ).save(tmp_path / f"{meta['id']}.docx")
+    )
 
 
 def effective(task: dict[str, Any], parent: dict[str, Any] | None, key: str) -> Any:
@@ -219,3 +223,28 @@ def test_cli_writes_draft_review_and_units_then_check_lists_only_reviewed_items(
         shutil.move(rules_copy / "rules" / "plans" / name, rules_copy / name)
     errors, _ = check(rules_copy / "rules", rules_copy / "schedules")
     assert sorted(e.field for e in errors) == ["tasks[0].lead[0]", "tasks[2].deadline"]
+
+
+def test_workbook_of_a_shipped_plan_reads_the_same(catalog: Catalog, tmp_path: Path) -> None:
+    """.xlsx: the same table on a sheet, merged ranges (down and across) resolved."""
+    data = shipped("qd-910-btp")
+    book = save_workbook(plan_doc(data, ORDER), tmp_path / "qd-910-btp.xlsx")
+    result = import_plan(book, catalog)
+    assert result.meta["number"] == "910/QĐ-BTP" and result.meta["id"] == "qd-910-btp"
+    # the sheet has no heading above the table: tasks before the first section row have none
+    expected = table_tasks(data)
+    assert_same_tasks(expected, result.tasks)
+    assert any(f.kind == r.MERGED_DOWN for f in result.findings)
+
+
+def test_a_document_without_task_table_is_refused_in_vietnamese(tmp_path: Path) -> None:
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("Công văn không có bảng nhiệm vụ")
+    document.save(str(tmp_path / "cong-van.docx"))
+    result = CliRunner().invoke(
+        app, ["plan", "import", str(tmp_path / "cong-van.docx"), "--rules", str(RULES)]
+    )
+    assert result.exit_code == 2
+    assert "không có bảng nhiệm vụ" in result.output

@@ -42,7 +42,7 @@ def test_every_error_of_a_broken_copy_is_reported_with_file_line_and_field(
     text = "\n".join(errors)
     display = "rules/plans/qd-522-btp.yaml"
     assert len(errors) == 4, text
-    assert f"{display}:{type_line}: plan.signed: phải là một ngày dạng YYYY-MM-DD" in text
+    assert f"{display}:{type_line}: plan.signed: ngày 45/13/2023 không tồn tại" in text
     assert f"{display}:{unit_line}: tasks[" in text
     assert ".lead[0]: không có đơn vị «Vụ Không Tồn Tại»" in text
     assert (
@@ -139,3 +139,12 @@ def test_engine_check_cli(rules_copy: Path, monkeypatch: pytest.MonkeyPatch) -> 
     bad = runner.invoke(app, ["check", "--rules", "rules"])
     assert bad.exit_code == 1
     assert "rules/units.yaml:" in bad.output and "units[0].role" in bad.output
+
+
+def test_an_impossible_date_is_called_impossible(rules_copy: Path) -> None:
+    plan = rules_copy / "rules" / "plans" / "qd-522-btp.yaml"
+    line = _edit(plan, "signed: 2023-04-07", "signed: 2023-02-31")
+    display = "rules/plans/qd-522-btp.yaml"
+    assert f"{display}:{line}: plan.signed: ngày 31/02/2023 không tồn tại" in "\n".join(
+        _errors(rules_copy)
+    )

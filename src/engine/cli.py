@@ -1000,13 +1000,13 @@ def demo(
     )
 
 
-plan_app = typer.Typer(help="Kế hoạch: nhập từ văn bản (.docx, .xlsx, .pdf).")
+plan_app = typer.Typer(help="Kế hoạch: nhập từ văn bản (.docx, .xlsx).")
 app.add_typer(plan_app, name="plan")
 
 
 @plan_app.command("import")
 def plan_import(
-    file: Annotated[Path, typer.Argument(help="Văn bản kế hoạch .docx, .xlsx hoặc .pdf")],
+    file: Annotated[Path, typer.Argument(help="Văn bản kế hoạch .docx hoặc .xlsx")],
     plan_id: Annotated[
         str | None, typer.Option("--id", help="Mã kế hoạch (mặc định: từ số hiệu)")
     ] = None,

@@ -4,7 +4,7 @@ One SMTP transaction per message, command by command (MAIL, one RCPT per address
 that each address gets its own outcome: a 2xx reply to DATA means accepted; a 4xx reply at any
 stage (greeting, MAIL, RCPT, DATA), a disconnect or a time-out means temporary (retried with
 back-off, that address only); a 5xx reply means permanent. The message is sent when every
-address was accepted; :func:`engine.store.outbox.record_outcomes` decides the status.
+address was accepted; :func:`engine.store.claims.record_outcomes` decides the status.
 
 Claims are renewed every :data:`RENEW_EVERY` while the pass works, and each message is
 confirmed as still held right before it is sent. After the server's "250" the result is
@@ -30,7 +30,7 @@ import aiosmtplib
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from engine.store import outbox
+from engine.store import claims
 from engine.store.outbox import Composer, Rendered
 from engine.store.tables import OutboxMessage
 
@@ -147,7 +147,7 @@ class _Connection:
 async def deliver(engine: Engine, config: SmtpConfig, limit: int = 1000) -> DeliveryReport:
     """Send what is due in the outbox (one pass); returns what happened."""
     report = DeliveryReport()
-    rows = await asyncio.to_thread(outbox.claim, engine, limit)
+    rows = await asyncio.to_thread(claims.claim, engine, limit)
     if not rows:
         return report
     queue: asyncio.Queue[OutboxMessage] = asyncio.Queue()
@@ -159,7 +159,7 @@ async def deliver(engine: Engine, config: SmtpConfig, limit: int = 1000) -> Deli
         while True:
             await asyncio.sleep(RENEW_EVERY.total_seconds())
             with contextlib.suppress(DBAPIError):
-                await asyncio.to_thread(outbox.renew, engine, tokens)
+                await asyncio.to_thread(claims.renew, engine, tokens)
 
     async def worker() -> None:
         connection = _Connection(config)
@@ -193,14 +193,14 @@ async def _send_one(
 ) -> None:
     assert row.id is not None and row.claim_token is not None
     if not await _patiently(
-        lambda: asyncio.to_thread(outbox.hold, engine, row.id, row.claim_token)
+        lambda: asyncio.to_thread(claims.hold, engine, row.id, row.claim_token)
     ):
         log.warning("claim lost", extra={"event": "claim_lost", "message_id": row.message_id})
         return
-    to = outbox.to_send(row)
+    to = claims.to_send(row)
     outcomes = await connection.transact(parseaddr(config.mail_from)[1], to, row.raw)
     status = await _patiently(
-        lambda: asyncio.to_thread(outbox.record_outcomes, engine, row, outcomes)
+        lambda: asyncio.to_thread(claims.record_outcomes, engine, row, outcomes)
     )
     if status == "sent":
         report.sent += 1
@@ -209,7 +209,10 @@ async def _send_one(
         log.warning("mail retry", extra={"event": "mail_retry", "message_id": row.message_id})
     elif status == "failed":
         report.failed += 1
-        report.errors.append(f"{row.message_id}: {outcomes}")
+        refused = ", ".join(
+            f"{a} ({o['code']})" for a, o in outcomes.items() if o["state"] != "accepted"
+        )
+        report.errors.append(f"{row.message_id}: từ chối {refused}")
         log.error("mail failed", extra={"event": "mail_failed", "message_id": row.message_id})
 
 
@@ -220,7 +223,7 @@ async def _patiently(write: Callable[[], Awaitable[T]]) -> T:
         try:
             return await write()
         except DBAPIError as exc:
-            if waited >= outbox.LEASE.total_seconds() / 2:
+            if waited >= claims.LEASE.total_seconds() / 2:
                 raise
             log.warning("database busy", extra={"event": "db_retry", "error": str(exc)[:200]})
             await asyncio.sleep(delay)

@@ -6,8 +6,10 @@ Every error carries the file, the line and the field, and prints as
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 Path = tuple[str | int, ...]
 
@@ -69,6 +71,22 @@ _MESSAGES = {
 }
 
 
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def _impossible_date(value: object) -> str | None:
+    """ "2023-02-31" → "ngày 31/02/2023 không tồn tại"; None for anything else."""
+    found = _ISO_DATE.match(value) if isinstance(value, str) else None
+    if found is None:
+        return None
+    year, month, day = found.groups()
+    try:
+        date(int(year), int(month), int(day))
+    except ValueError:
+        return f"ngày {day}/{month}/{year} không tồn tại (ngày viết dạng YYYY-MM-DD)"
+    return None
+
+
 def pydantic_message(error: dict) -> str:
     """The Vietnamese wording of one pydantic error dict."""
     kind = error.get("type", "")
@@ -77,6 +95,8 @@ def pydantic_message(error: dict) -> str:
         return f"giá trị «{error.get('input')}» không hợp lệ; chọn một trong: {context.get('expected')}"
     if kind == "value_error":
         return str(context.get("error", error.get("msg", "")))
+    if kind.startswith("date_") and (impossible := _impossible_date(error.get("input"))):
+        return impossible
     template = _MESSAGES.get(kind)
     if template is None:
         return str(error.get("msg", kind))

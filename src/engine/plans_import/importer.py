@@ -1,6 +1,6 @@
 """``import_plan``: one document → a draft plan file, proposed units and the review.
 
-The document format is chosen by its suffix (.docx, .xlsx, .pdf). The coordinating unit is
+The document format is chosen by its suffix (.docx, .xlsx). The coordinating unit is
 the registered unit named in the sentence that makes it the focal point ("đầu mối", "theo
 dõi, đôn đốc"); failing that, the issuer's coordinating office in the registry.
 """
@@ -24,7 +24,6 @@ from engine.plans_import.table import SourceDocument
 from engine.plans_import.units import UnitRegistry
 from engine.text import normalize
 
-SUFFIXES = (".docx", ".xlsx", ".pdf")
 _FOCAL = ("đầu mối", "theo dõi, đôn đốc", "theo dõi đôn đốc")
 
 
@@ -67,11 +66,7 @@ def read_document(file: Path) -> SourceDocument:
         from engine.plans_import.xlsx_reader import read_xlsx
 
         return read_xlsx(file)
-    if suffix == ".pdf":
-        from engine.plans_import.pdf_reader import read_pdf
-
-        return read_pdf(file)
-    raise ImportError_(f"không đọc được loại tệp «{file.suffix}»; dùng .docx, .xlsx hoặc .pdf")
+    raise ImportError_(f"không đọc được loại tệp «{file.suffix}»; dùng .docx hoặc .xlsx")
 
 
 def import_plan(file: Path, catalog: Catalog, plan_id: str | None = None) -> ImportResult:
@@ -80,7 +75,7 @@ def import_plan(file: Path, catalog: Catalog, plan_id: str | None = None) -> Imp
         document = read_document(file)
     except ImportError_:
         raise
-    except Exception as exc:  # a corrupt file: python-docx/openpyxl/pdfplumber errors vary
+    except Exception as exc:  # a corrupt file: python-docx/openpyxl errors vary
         raise ImportError_(f"không mở được tệp «{file.name}»: {exc}") from exc
     return build_result(document, catalog, plan_id)
 

@@ -1,6 +1,6 @@
 """The format-neutral model of a plan document: its text lines and its tables.
 
-Readers (.docx, .xlsx, PDF) produce a :class:`SourceDocument`; merged cells are already
+Readers (.docx, .xlsx) produce a :class:`SourceDocument`; merged cells are already
 resolved into a full grid, each cell remembering how it got its text, so the review can say
 which merges it resolved.
 """

@@ -9,7 +9,8 @@ so "vào" is never cut at "và". Each part is then read, in this order:
 3. refused when it holds a vague wording of the grammar ("Đầu năm 2024"), with its suggestion;
 4. as an action followed by a dated time ("Trình Thủ tướng Chính phủ trong tháng 9/2026"):
    the longest tail that a dated pattern reads is the time, the words before it the
-   milestone's label (never when they end with a document number such as "107/2021/NĐ-CP").
+   milestone's label (never when they end with a document number such as "107/2021/NĐ-CP");
+   a verb the time opens with stays with the action ("cơ bản hoàn thành | trong năm 2025").
 
 A year printed once applies to every dated part before it ("Quý I và Quý II/2024" is two
 quarters of 2024), an action printed once to every dated part after it ("hoàn thành các nhiệm
@@ -42,6 +43,8 @@ _DOCUMENT_NUMBER = re.compile(r"\d+/\d{4}/[^\s/]+\s*$|\bsố\s*$")
 # Words that make an action look like a time: such a label would hide a second deadline.
 _TEMPORAL = re.compile(r"(?<!\w)(tháng|thang|quý|quy|năm|nam)(?!\w)|(?<![\d/])(19|20)\d\d(?![\d/])")
 _LABEL_TRIM = " ,;:-–"
+# A verb the time patterns may open with; after an action it belongs to the action.
+_LEAD_VERB = re.compile(r"^(?:hoàn thành|thực hiện)\s")
 
 
 @dataclass(frozen=True)
@@ -159,7 +162,7 @@ def _read_part(book: PhraseBook, part: str, phrase: str, prefix: str | None) -> 
         return found
     book.refuse_vague(part, phrase)
     words = [m.start() for m in re.finditer(r"(?<=\s)\S", part)]
-    for start in words:
+    for index, start in enumerate(words):
         action, tail = part[:start].rstrip(_LABEL_TRIM), part[start:]
         match = book.first_match(tail)
         if match is None or match[0].timing_class not in DATED_CLASSES:
@@ -170,6 +173,10 @@ def _read_part(book: PhraseBook, part: str, phrase: str, prefix: str | None) -> 
             or _TEMPORAL.search(normalize(action))
         ):
             break
+        if index + 2 < len(words) and _LEAD_VERB.match(normalize(tail)):
+            inner = book.first_match(part[words[index + 2] :])
+            if inner is not None and inner[0].id == match[0].id:
+                match, action = inner, part[: words[index + 2]].rstrip(_LABEL_TRIM)
         reading = PartReading(part, match[0].id, match[1].phrase, (action,))
         return _Found(reading, *match, label=action)
     where = f"phần «{part}» trong " if part != phrase else ""
