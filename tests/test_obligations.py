@@ -31,6 +31,11 @@ def _units(catalog: Catalog, day: date, plan: str, task: str, progress=None) -> 
 
 # -- 1. responsibility by period ---------------------------------------------------------
 
+# Top-level tasks as of 01/07/2025: the table rows and organisation-section duties. Issue 8
+# counted 35 and 23 for 149 and 522 before the dated duties of their body text were encoded
+# (149: TC-1a, TC-1b, TC-1c, TC-4; 522: TC-1a, TC-4).
+TOTALS = {"ct-05-ttg": 73, "qd-149-btp": 39, "qd-522-btp": 25, "qd-910-btp": 50}
+
 SEVEN = [
     "cuc-btnn",
     "cuc-bttp",
@@ -224,7 +229,7 @@ def test_plan_totals_are_tasks(catalog) -> None:  # type: ignore[no-untyped-def]
     occurrences = evaluate(catalog, Progress(), D(2025, 7, 1))
     totals = {t.key: t.total for t in tally_tasks(occurrences, lambda o: o.plan)}
     tops = {p.id: sum(1 for t in p.tasks if t.parent is None) for p in catalog.plans.values()}
-    assert totals == tops == {"ct-05-ttg": 73, "qd-149-btp": 35, "qd-522-btp": 23, "qd-910-btp": 50}
+    assert totals == tops == TOTALS
 
 
 def test_a_task_led_by_several_units_is_done_when_all_are(catalog) -> None:  # type: ignore[no-untyped-def]
@@ -248,7 +253,7 @@ def test_summary_cli_prints_task_totals(tmp_path: Path, monkeypatch) -> None:  #
     monkeypatch.setenv("ENGINE_DATABASE_URL", f"sqlite:///{tmp_path / 'engine.db'}")
     result = CliRunner().invoke(app, ["summary", "--as-of", "2025-07-01", "--format", "json"])
     plans = {p["plan"]: p["total"] for p in json.loads(result.output)["plans"]}
-    assert plans == {"ct-05-ttg": 73, "qd-149-btp": 35, "qd-522-btp": 23, "qd-910-btp": 50}
+    assert plans == TOTALS
 
 
 # -- 7. plans that implement plans -----------------------------------------------------------
@@ -319,3 +324,89 @@ def test_units_monthly_information_is_a_period_update(catalog) -> None:  # type:
     assert {o.due for o in found if o.milestone == "2023-05"} == {D(2023, 5, 15)}
     (report,) = occurrences_of(catalog, D(2023, 12, 1), "qd-522-btp", "TC-2")[:1]
     assert report.kind == "deliverable"  # the monthly report has a printed product
+
+
+# -- 11. old periods collapse ----------------------------------------------------------------
+
+
+def test_old_missing_updates_fold_into_one_line_per_task_and_unit(catalog) -> None:  # type: ignore[no-untyped-def]
+    from engine.collapse import collapse
+
+    found = occurrences_of(catalog, D(2024, 2, 20), "qd-522-btp", "TC-1")
+    missing = [o for o in found if o.unit == "van-phong-bo" and o.status == S.REPORT_MISSING]
+    assert len(missing) > 1  # the status JSON keeps one row per period
+    kept, lines = collapse(found)
+    (line,) = [m for m in lines if m.unit == "van-phong-bo"]
+    assert line.label == f"chưa cập nhật {len(line.periods)} kỳ, từ tháng 4/2023"
+    assert [o.milestone for o in kept if o.unit == "van-phong-bo"] == ["2024-02"]
+
+
+def test_the_link_page_shows_the_folded_line(client, app) -> None:  # type: ignore[no-untyped-def]
+    with freeze_time("2024-02-20"):
+        token = app.state.web.links.make("vu-tccb")
+        page = client.get(f"/u/{token}")
+    assert page.status_code == 200
+    assert "chưa cập nhật" in page.text and "kỳ, từ tháng 4/2023" in page.text
+
+
+def test_an_email_folds_old_missing_updates(catalog) -> None:  # type: ignore[no-untyped-def]
+    from engine.emails import EmailRenderer
+    from engine.escalation.rules import EscalationRule
+    from engine.notices import Notice, NoticeItem
+
+    day = D(2024, 2, 20)
+    found = [
+        o
+        for o in occurrences_of(catalog, day, "qd-522-btp", "TC-1")
+        if o.unit == "van-phong-bo" and o.milestone >= "2023-11"
+    ]
+    facts = build_facts(catalog, found, day)
+    rule = next(r for r in catalog.escalation.rules if r.template == "update_request")
+    assert isinstance(rule, EscalationRule)
+    notice = Notice(
+        day, rule, "van-phong-bo", tuple(NoticeItem(f, f.key) for f in facts if f.occurrence)
+    )
+    rows = EmailRenderer(catalog, RULES.parent / "notifications").rows(notice)
+    labels = [r["milestone_label"] for r in rows]
+    assert labels == ["chưa cập nhật 3 kỳ, từ tháng 11/2023", "tháng 2/2024"]
+
+
+# -- 12. what the plans' body text assigns; simulate --plan -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("plan", "task", "milestone", "due"),
+    [
+        ("qd-522-btp", "TC-1a", "2023", D(2024, 1, 2)),  # 31/12/2023 is a Sunday, 1/1 Tết
+        ("qd-149-btp", "TC-1b", "2022", D(2023, 1, 3)),  # "trong năm 2022"; 2/1/2023 off
+        ("qd-149-btp", "TC-1c", "2023", D(2024, 1, 2)),  # "Hàng năm"
+    ],
+)
+def test_dated_duties_of_the_body_text_are_followed(catalog, plan, task, milestone, due) -> None:  # type: ignore[no-untyped-def]
+    found = [
+        o for o in occurrences_of(catalog, D(2024, 1, 15), plan, task) if o.milestone == milestone
+    ]
+    assert found and {o.original_due for o in found} == {due}
+    assert {o.status for o in found} == {S.OVERDUE}
+
+
+def test_simulate_for_one_plan_shows_only_its_obligations(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ENGINE_RULES_DIR", str(RULES))
+    monkeypatch.setenv("ENGINE_SCHEDULES_DIR", str(SCHEDULES))
+    monkeypatch.setenv("ENGINE_DATABASE_URL", f"sqlite:///{tmp_path / 'engine.db'}")
+    monkeypatch.setenv("ENGINE_MATCHER", "python")
+    args = [
+        "simulate",
+        "--from",
+        "2023-07-03",
+        "--to",
+        "2023-07-14",
+        "--plan",
+        "522",
+        "--format",
+        "json",
+    ]
+    notices = json.loads(CliRunner().invoke(app, args).output)
+    digests = [n for n in notices if n["recipient"] == "van-phong-bo"]
+    assert notices and digests
+    assert {o["plan"] for n in notices for o in n["occurrences"]} == {"qd-522-btp"}

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import calendar as _calendar
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 
 _ONE_DAY = timedelta(days=1)
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def month_end(year: int, month: int) -> date:
@@ -51,3 +53,18 @@ def period_due(first: date, last: date, before_day: int | None, due_day: int | N
     if due_day is not None:
         return date(last.year, last.month, min(due_day, last.day))
     return last
+
+
+def period_label(milestone: str) -> str | None:
+    """A milestone key as people say it: "tháng 6/2023", "quý II/2023", "quý III-IV/2023",
+    "6 tháng đầu năm 2023", "năm 2025"; None for other keys."""
+    if found := re.fullmatch(r"(\d{4})-(\d{2})", milestone):
+        return f"tháng {int(found[2])}/{found[1]}"
+    if found := re.fullmatch(r"(\d{4})-Q(\d)(?:-Q(\d))?", milestone):
+        last = f"-{_ROMAN[int(found[3])]}" if found[3] else ""
+        return f"quý {_ROMAN[int(found[2])]}{last}/{found[1]}"
+    if found := re.fullmatch(r"(\d{4})-H([12])", milestone):
+        return f"6 tháng {'đầu' if found[2] == '1' else 'cuối'} năm {found[1]}"
+    if re.fullmatch(r"\d{4}", milestone):
+        return f"năm {milestone}"
+    return None
