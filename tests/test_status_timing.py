@@ -260,7 +260,8 @@ ROWS = [
         S.OVERDUE,
         D(2024, 1, 2),
     ),
-    # month without year "Tháng 3" in 910 (2025) → 31/03/2025, a Monday
+    # month without year "Tháng 3" in 910 (2025) → 31/03/2025, a Monday; task 1 is the
+    # decision that issues the plan itself (fulfilled_by_signing): done on 05/03/2025
     (
         "month without year",
         "qd-910-btp",
@@ -268,7 +269,7 @@ ROWS = [
         "van-phong-bo",
         "2025-03",
         D(2025, 4, 1),
-        S.OVERDUE,
+        S.DONE_ON_TIME,
         D(2025, 3, 31),
     ),
     # several months "Tháng 6 và Tháng 12"
@@ -470,7 +471,8 @@ ROWS = [
         S.AWAITING_EVENT,
         None,
     ),
-    # unspecified parent (910 task 33) is due with its last sub-task (Tháng 12/2025)
+    # unspecified parent (910 task 33) is due with its last sub-task (Tháng 12/2025) and
+    # overdue while any sub-task is (33.1, Tháng 6/2025)
     (
         "parent due with last sub-task",
         "qd-910-btp",
@@ -478,7 +480,7 @@ ROWS = [
         "cuc-ql-thads",
         "sub-tasks",
         D(2025, 7, 1),
-        S.IN_PROGRESS,
+        S.OVERDUE,
         D(2025, 12, 31),
     ),
     (
@@ -493,12 +495,13 @@ ROWS = [
     ),
     # unspecified, nothing to derive from
     ("no deadline", "qd-910-btp", "TC-1", "van-phong-bo", "-", D(2025, 4, 1), S.NO_DEADLINE, None),
-    # successor: Cục Hộ tịch, quốc tịch, chứng thực's task belongs to Cục Hành chính tư pháp after 01/03/2025
+    # an obligation of Cục Hộ tịch, quốc tịch, chứng thực due in 2023 stays its own after the
+    # 2025 reorganisation (Cục Hành chính tư pháp answers for it: see test_obligations.py)
     (
-        "successor takes over",
+        "printed unit keeps its obligation",
         "qd-522-btp",
         "4",
-        "cuc-hctp",
+        "cuc-htqtct",
         "2023-06",
         D(2025, 3, 1),
         S.OVERDUE,
@@ -556,12 +559,16 @@ def test_completion(catalog, done_on, day, status) -> None:  # type: ignore[no-u
     assert occ.done_on == (done_on if done_on <= day else None)
 
 
-def test_completion_recorded_under_the_old_unit_counts_for_the_successor(catalog) -> None:  # type: ignore[no-untyped-def]
+def test_completion_recorded_under_the_old_unit_closes_its_own_obligation(catalog) -> None:  # type: ignore[no-untyped-def]
     progress = Progress(
         completions=[Completion("qd-522-btp", "4", D(2023, 6, 20), unit="cuc-htqtct")]
     )
-    occ = _one(catalog, D(2025, 6, 1), "qd-522-btp", "4", "cuc-hctp", "2023-06", progress)
-    assert (occ.status, occ.printed_unit) == (S.DONE_ON_TIME, "cuc-htqtct")
+    occ = _one(catalog, D(2025, 6, 1), "qd-522-btp", "4", "cuc-htqtct", "2023-06", progress)
+    assert (occ.status, occ.printed_unit, occ.answerable) == (
+        S.DONE_ON_TIME,
+        None,
+        "cuc-htqtct",
+    )
 
 
 def test_extension_delays_overdue_but_not_lateness(catalog) -> None:  # type: ignore[no-untyped-def]
@@ -707,6 +714,9 @@ def test_open_ended_plan_keeps_producing_periods(catalog) -> None:  # type: igno
 
 def test_group_members_follow_the_reorganisation(catalog) -> None:  # type: ignore[no-untyped-def]
     before = {o.unit for o in occurrences_of(catalog, D(2023, 6, 1), "qd-522-btp", "TC-1")}
-    after = {o.unit for o in occurrences_of(catalog, D(2025, 6, 1), "qd-522-btp", "TC-1")}
+    after = occurrences_of(catalog, D(2025, 6, 1), "qd-522-btp", "TC-1")
     assert "cuc-htqtct" in before and "cuc-hctp" not in before  # created on 01/03/2025
-    assert "cuc-hctp" in after and "cuc-htqtct" not in after  # its predecessor's share moved to it
+    owners_2023 = {o.unit for o in after if o.milestone == "2023-06"}
+    owners_2025 = {o.unit for o in after if o.milestone == "2025-05"}
+    assert "cuc-htqtct" in owners_2023 and "cuc-hctp" not in owners_2023  # history kept
+    assert "cuc-hctp" in owners_2025 and "cuc-htqtct" not in owners_2025  # ceased 28/02/2025

@@ -93,7 +93,7 @@ def _today_open(app, unit: str):  # type: ignore[no-untyped-def]
     from engine.web import views
 
     day = clock.today()
-    return views.open_for_unit(app.state.web.occurrences(day), unit, day)
+    return views.open_for_unit(app.state.web.occurrences(day), unit, day)[0]
 
 
 def _form(client: TestClient, token: str) -> str:

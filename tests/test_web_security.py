@@ -25,7 +25,9 @@ from tests.webutil import PASSWORD, TestClient, csrf_of, login
 def _open(app, unit: str, kind: str = "deliverable"):  # type: ignore[no-untyped-def]
     day = clock.today()
     return [
-        o for o in views.open_for_unit(app.state.web.occurrences(day), unit, day) if o.kind == kind
+        o
+        for o in views.open_for_unit(app.state.web.occurrences(day), unit, day)[0]
+        if o.kind == kind
     ]
 
 

@@ -25,6 +25,7 @@ from engine.explain import describe_reading, explain, explain_reading
 from engine.followup import notice_json
 from engine.followup import simulate as run_simulation
 from engine.mail import deliver
+from engine.responsibility import Responsibility
 from engine.runner import compute, load_silences, make_matcher, run_day, unit_links
 from engine.scheduler import smtp_config
 from engine.sink import start_sink
@@ -39,8 +40,8 @@ from engine.store.tables import (
     SuspensionRow,
     TriggerRow,
 )
-from engine.summary import CATEGORIES, tally
-from engine.timing.models import RecurringTiming, TimingClass
+from engine.summary import CATEGORIES, tally, tally_tasks
+from engine.timing.models import CompositeTiming, RecurringTiming, TimingClass
 from engine.timing.parse import ParseContext, PhraseError
 
 app = typer.Typer(
@@ -61,6 +62,8 @@ def _main() -> None:
         clock.pinned_today()
     except clock.ClockError as exc:
         raise _fail(str(exc)) from None
+
+
 # Piped output (files, CI logs) is not wrapped at 80 columns.
 out = Console(width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
@@ -242,7 +245,7 @@ def summary(
     catalog = _catalog(settings)
     day = _date(as_of, "--as-of")
     occurrences = _filter(catalog, _evaluate(settings, catalog, day), plan, unit, None)
-    by_plan = tally(occurrences, lambda o: o.plan)
+    by_plan = tally_tasks(occurrences, lambda o: o.plan)
     by_unit = tally(occurrences, lambda o: f"{o.plan}\t{o.unit}")
     if fmt != Format.table:
         data = {
@@ -466,17 +469,37 @@ def event(
     ] = None,
     due: Annotated[str | None, typer.Option("--due", help="Hạn do văn bản yêu cầu đặt")] = None,
     description: Annotated[str | None, typer.Option("--description", help="Mô tả")] = None,
+    units: Annotated[
+        list[str] | None,
+        typer.Option("--unit", help="Đơn vị được yêu cầu (ghi nhiều lần cho nhiều đơn vị)"),
+    ] = None,
 ) -> None:
     """Ghi nhận sự kiện (nhiệm vụ phát sinh khi có sự kiện) hoặc yêu cầu (nhiệm vụ theo yêu cầu)."""
     target = _target(plan, task, None)
     found = target.task
-    cls = found.timing.timing_class
-    if cls not in (TimingClass.EVENT, TimingClass.ON_REQUEST):
+    parts = found.timing.parts if isinstance(found.timing, CompositeTiming) else (found.timing,)
+    classes = [p.timing_class for p in parts]
+    cls = next((c for c in classes if c in (TimingClass.EVENT, TimingClass.ON_REQUEST)), None)
+    if cls is None:
         raise _fail(
-            f"nhiệm vụ {found.id} không phải loại theo sự kiện / theo yêu cầu (loại: {cls})"
+            f"nhiệm vụ {found.id} không phải loại theo sự kiện / theo yêu cầu "
+            f"(loại: {', '.join(classes)})"
         )
     occurred = _date(on, "--date")
     kind = "event" if cls == TimingClass.EVENT else "request"
+    owners = [unit for unit, _ in Responsibility(target.catalog).owners(found, occurred)]
+    chosen = [_unit(target.catalog, found, u) for u in units or ()]
+    strangers = [u for u in chosen if u not in owners]
+    if strangers:
+        names = ", ".join(target.catalog.units[u].name for u in strangers if u)
+        raise _fail(
+            f"{names} không chủ trì nhiệm vụ {found.id} vào ngày {render.vn_date(occurred)}"
+        )
+    if not chosen and len(owners) > 1:
+        raise _fail(
+            f"nhiệm vụ {found.id} do {len(owners)} đơn vị chủ trì: hãy ghi --unit cho từng đơn vị "
+            'được yêu cầu (ví dụ --unit "Văn phòng Bộ")'
+        )
     _save(
         target.settings,
         TriggerRow(
@@ -487,6 +510,7 @@ def event(
             occurred_on=occurred,
             due=_date(due, "--due") if due else None,
             description=description,
+            units=" ".join(u for u in chosen if u) or None,
         ),
     )
 
@@ -585,6 +609,12 @@ def simulate(
     first, last = _date(start, "--from"), _date(end, "--to")
     if last < first:
         raise _fail("--to đứng trước --from")
+    only = None
+    if plan:
+        found = catalog.find_plan(plan)
+        if found is None:
+            raise _fail(f"không có kế hoạch «{plan}»")
+        only = found.id
     engine = database.make_engine(settings.database_url)
     notices = run_simulation(
         catalog,
@@ -593,12 +623,8 @@ def simulate(
         last,
         make_matcher(catalog, settings.matcher),
         load_silences(engine),
+        plan=only,
     )
-    if plan:
-        found = catalog.find_plan(plan)
-        if found is None:
-            raise _fail(f"không có kế hoạch «{plan}»")
-        notices = [n for n in notices if any(i.fact.fields["plan"] == found.id for i in n.items)]
     _notices_output(catalog, notices, fmt)
 
 

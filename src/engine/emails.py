@@ -8,7 +8,6 @@ tháng 02 năm 2023" — a leading zero for days below 10 and for January and Fe
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -18,29 +17,18 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from engine.catalog.model import Catalog
+from engine.collapse import collapse
 from engine.notices import ADMINS, Notice
+from engine.periods import period_label
 from engine.store.outbox import Rendered
 
 SENDER_NAME = "Văn phòng Bộ Tư pháp"
-_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 
 def vn_long_date(day: date) -> str:
     """ "ngày 21 tháng 6 năm 2023"; "ngày 07 tháng 02 năm 2023"."""
     month = f"{day.month:02d}" if day.month <= 2 else str(day.month)
     return f"ngày {day.day:02d} tháng {month} năm {day.year}"
-
-
-def period_label(milestone: str) -> str | None:
-    """A milestone key as people say it: "tháng 6/2023", "quý II/2023", "năm 2025"."""
-    if found := re.fullmatch(r"(\d{4})-(\d{2})", milestone):
-        return f"tháng {int(found[2])}/{found[1]}"
-    if found := re.fullmatch(r"(\d{4})-Q(\d)(?:-Q(\d))?", milestone):
-        last = f"-{_ROMAN[int(found[3])]}" if found[3] else ""
-        return f"quý {_ROMAN[int(found[2])]}{last}/{found[1]}"
-    if re.fullmatch(r"\d{4}", milestone):
-        return f"năm {milestone}"
-    return None
 
 
 def environment(folder: Path) -> Environment:
@@ -84,7 +72,9 @@ class EmailRenderer:
         plan = self.catalog.plans[fields["plan"]]
         task = plan.task(fields["task"])
         unit = self.catalog.units[fields["unit"]]
-        printed = self.catalog.units[occ.printed_unit].name if occ and occ.printed_unit else None
+        # The unit the plan names for this obligation, when another unit now answers for it.
+        named = (occ.unit if occ.answerable != occ.unit else occ.printed_unit) if occ else None
+        printed = self.catalog.units[named].name if named else None
         return {
             "plan_number": plan.number,
             "plan_title": plan.title,
@@ -111,8 +101,25 @@ class EmailRenderer:
             "link": self.link_for(notice.recipient, fields) if self.link_for else None,
         }
 
+    def rows(self, notice: Notice) -> list[dict[str, Any]]:
+        """One row per item, except that a unit's older missing updates of one task fold into
+        one row labelled "chưa cập nhật N kỳ, từ tháng M/YYYY" (``engine.collapse``)."""
+        occs = [i.fact.occurrence for i in notice.items]
+        kept, missed = collapse(o for o in occs if o is not None)
+        shown = {o.key for o in kept}
+        folded = {(m.plan, m.task, m.unit): m.label for m in missed}
+        rows: list[dict[str, Any]] = []
+        for index, occ in enumerate(occs):
+            if occ is None or occ.key in shown:
+                rows.append(self.occurrence(notice, index))
+                continue
+            label = folded.pop((occ.plan, occ.task, occ.unit), None)
+            if label is not None:  # the first folded item stands for the whole line
+                rows.append({**self.occurrence(notice, index), "milestone_label": label})
+        return rows
+
     def context(self, notice: Notice) -> dict[str, Any]:
-        occurrences = [self.occurrence(notice, i) for i in range(len(notice.items))]
+        occurrences = self.rows(notice)
         by_unit: dict[str, list[dict[str, Any]]] = {}
         for occ in occurrences:
             by_unit.setdefault(occ["unit_name"], []).append(occ)

@@ -31,10 +31,15 @@ def notices_for_day(
     matcher: Matcher,
     history: Mapping[HistoryKey, date],
     silences: Iterable[Silence] = (),
+    plan: str | None = None,
 ) -> list[Notice]:
+    """The notices of ``day``; with ``plan``, only that plan's obligations, digests included."""
     if not catalog.calendar.is_working_day(day):
         return []
-    facts = build_facts(catalog, evaluate(catalog, progress, day, RECENT_PERIODS), day)
+    occurrences = evaluate(catalog, progress, day, RECENT_PERIODS)
+    if plan is not None:
+        occurrences = [o for o in occurrences if o.plan == plan]
+    facts = build_facts(catalog, occurrences, day)
     matches = matcher.match([f.fields for f in facts])
     return plan_notices(catalog, facts, matches, day, history, silences)
 
@@ -47,14 +52,16 @@ def simulate(
     matcher: Matcher,
     silences: Iterable[Silence] = (),
     history: dict[HistoryKey, date] | None = None,
+    plan: str | None = None,
 ) -> list[Notice]:
-    """Every notice the rules would send from ``start`` to ``end``, day by day."""
+    """Every notice the rules would send from ``start`` to ``end``, day by day (with ``plan``,
+    about that plan's obligations only)."""
     history = dict(history or {})
     silences = list(silences)
     out: list[Notice] = []
     day = start
     while day <= end:
-        notices = notices_for_day(catalog, progress, day, matcher, history, silences)
+        notices = notices_for_day(catalog, progress, day, matcher, history, silences, plan)
         remember(history, notices)
         out.extend(notices)
         day += timedelta(days=1)

@@ -2,10 +2,13 @@
 
 Pure: a function of (catalog, facts, matches, silences, history of what was already sent, day).
 
-* **Recipients**: ``lead`` is the occurrence's unit; ``cooperating`` the task's cooperating
-  units; ``coordinating`` the plan's coordinating unit; ``coordinating_office`` and
-  ``leadership`` the registry's units of that role; ``admins`` the addresses of
-  ``rules/escalation.yaml``; anything else a unit id.
+* **Recipients**: ``lead`` is the unit that answers for the occurrence (its holder);
+  ``cooperating`` the task's cooperating units; ``coordinating`` the plan's coordinating unit;
+  ``coordinating_office`` and ``leadership`` those of the organisation the obligation escalates
+  in (the plan's own organisation when followed, else the holder's: see
+  ``Catalog.escalates_to``), never another organisation's; ``admins`` the addresses of
+  ``rules/escalation.yaml``; anything else a unit id. A unit outside every followed
+  organisation is never a recipient.
 * **Silences** drop every match on the plan / task / unit they cover until their last day.
 * **Repeat**: a (occurrence, rule, recipient) already notified is notified again only once its
   rule's interval has passed since the last notice: N working days, or N calendar months (the
@@ -77,12 +80,13 @@ def recipients(catalog: Catalog, rule: EscalationRule, fact: Fact) -> list[str]:
         elif target == "coordinating":
             found = [plan.coordinating_unit]
         elif target in ("coordinating_office", "leadership"):
-            found = list(catalog.units_with_role(target))
+            org = catalog.escalates_to(plan, fields["unit"])
+            found = [getattr(org, target)] if org else []
         elif target == ADMINS:
             found = [ADMINS]
         else:
             found = [target]
-        out.extend(r for r in found if r not in out)
+        out.extend(r for r in found if r not in out and (r == ADMINS or catalog.followed(r)))
     return out
 
 

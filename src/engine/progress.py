@@ -57,6 +57,7 @@ class Trigger:
     occurred_on: date
     due: date | None = None
     description: str | None = None
+    units: tuple[str, ...] = ()  # the units it concerns; empty: every lead unit
 
 
 @dataclass(frozen=True)

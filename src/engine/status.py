@@ -1,45 +1,55 @@
 """Occurrences and their statuses as of a day: the heart of the engine, and pure.
 
-``evaluate(catalog, progress, as_of)`` expands every task into occurrences — one per lead
+``evaluate(catalog, progress, as_of)`` expands every task into occurrences — one per owing
 unit and per milestone or period — and gives each exactly one :class:`Status`.
 
 Rules applied (``docs/domain.md`` and ``docs/timing.md``):
 
-* **Lead units.** A group is expanded to its members where the registry lists them; a unit
-  that no longer exists on the as-of day is replaced by its successor (the chain is
-  followed); duplicates collapse. A labelled milestone tied to units by ``milestone_units``
-  belongs to those units only.
+* **Who owes it** (:mod:`engine.responsibility`): the unit responsible on the due date (capped
+  at the as-of day); groups stand for their members of that day minus the row's cooperating
+  units; an open obligation of a ceased unit is held by its successor (``holder``). A completion
+  closes only the obligations of the unit it names (or of every unit when it names none). A
+  labelled milestone tied to units by ``milestone_units`` belongs to those units only.
 * **Due dates.** A period end or date on a non-working day rolls forward to the next working
   day; "before day X" rolls back to the last working day before X.
 * **As of D** means the start of day D: due on D is still in time; D+1 is overdue. A record
   dated on or before D counts.
 * **Plan not yet issued.** Before the signing date every occurrence is ``not_started``; a
   deadline earlier than the signing date is kept, flagged ``precedes_issue``, and is overdue
-  from the signing date unless done.
+  from the signing date unless done. A task ``fulfilled_by_signing`` (the decision issuing the
+  plan) is done on the signing date.
 * **Recurring tasks** produce one occurrence per period from their start (the plan's start,
   or "Từ tháng ...") up to the period containing D, never past the horizon; a period whose due
-  date falls before the start is skipped. Continuous tasks owe an update per period
-  (``reported`` / ``report_missing``); periodic tasks owe a deliverable per period.
+  date falls before the start is skipped. Continuous tasks and reporting cycles of kind
+  ``update`` owe an update per period (``reported`` / ``report_missing``); periodic tasks owe a
+  deliverable per period.
 * **External schedules** take the reference's milestones; with none, ``awaiting_schedule``.
 * **Events and requests** make one occurrence per recorded trigger (a non-repeating event:
-  the first only), due a policy number of working days after it (or the request's own date);
-  with none, ``awaiting_event``.
-* **Sub-tasks.** A parent with no completion of its own is done when all its sub-tasks are,
-  on the last sub-task's date; a parent with no deadline is due with its last sub-task.
+  the first only) for the units it names (all lead units when it names none), due a policy
+  number of working days after it (or the request's own date); with none, ``awaiting_event``.
+* **Several timings in one cell** (a composite timing): each part yields its own occurrences.
+* **Sub-tasks.** A parent with sub-tasks is not a deliverable of its own: it gets one
+  ``derived`` occurrence per unit whose status rolls up its sub-tasks (:mod:`engine.rollup`),
+  due with the last of them. A completion recorded on the parent closes its sub-tasks.
 * **Extensions** move the date used for "overdue" but not the one used for on-time / late.
 """
 
 from __future__ import annotations
 
-import calendar as _calendar
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date
 
 from engine.catalog.model import Catalog, Plan, Task
 from engine.codes import Status
+from engine.links import apply_links
+from engine.occurrence import DELIVERABLE, DERIVED, UNDATED, UPDATE, Occurrence
+from engine.periods import period_due, periods
 from engine.progress import Completion, Extension, Progress, Trigger
+from engine.responsibility import Responsibility
+from engine.rollup import Part, combine
 from engine.timing.models import (
+    CompositeTiming,
     DatedTiming,
     ExternalTiming,
     Milestone,
@@ -48,41 +58,13 @@ from engine.timing.models import (
     TriggeredTiming,
 )
 
-#: Kinds of occurrence: a deliverable with a deadline, a continuous task's period update,
-#: or an obligation with no date yet. Only deliverables count in the completion rate.
-DELIVERABLE, UPDATE, UNDATED = "deliverable", "update", "undated"
-
-
-@dataclass(frozen=True, slots=True)
-class Occurrence:
-    """One obligation of one lead unit, with its status as of the evaluation day."""
-
-    plan: str
-    task: str
-    unit: str
-    milestone: str
-    label: str | None
-    timing_class: str
-    kind: str
-    due: date | None
-    original_due: date | None
-    window_start: date | None
-    status: Status
-    done_on: date | None
-    days_overdue: int
-    working_days_overdue: int
-    working_days_to_due: int | None
-    precedes_issue: bool
-    printed_unit: str | None
-    missed_in_a_row: int = 0
-
-    @property
-    def key(self) -> str:
-        """Stable identity: ``plan/task/unit/milestone``."""
-        return "/".join((self.plan, self.task, self.unit, self.milestone))
-
-
-_ONE_DAY = timedelta(days=1)
+_OPEN = (
+    Status.NOT_STARTED,
+    Status.IN_PROGRESS,
+    Status.DUE_SOON,
+    Status.OVERDUE,
+    Status.REPORT_MISSING,
+)
 _CONTINUOUS = (TimingClass.CONTINUOUS, TimingClass.START_FROM, TimingClass.WHOLE_YEAR)
 
 
@@ -103,11 +85,10 @@ class _Evaluator:
         self.recent_periods = recent_periods
         self.calendar = catalog.calendar
         self.policy = catalog.policy
-        self._predecessors = _predecessors(catalog)
+        self.responsibility = Responsibility(catalog)
         self._roll_cache: dict[tuple[date, str], date] = {}
         self._soon_cache: dict[date, date] = {}
         self._schedules: dict[tuple[str, str], _Schedule] = {}
-        self._leads: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}
         self.no_progress = progress.empty
 
     # -- dates ---------------------------------------------------------------------------
@@ -130,76 +111,75 @@ class _Evaluator:
             self._soon_cache[due] = start
         return start
 
-    # -- units ---------------------------------------------------------------------------
-
-    def lead_units(self, task: Task) -> list[tuple[str, str | None]]:
-        """(current unit id, printed unit id if different) for every lead unit.
-
-        A group stands for its members that exist on the as-of day (a unit created by the 2025
-        reorganisation is not a member of "Các đơn vị thuộc Bộ" in 2023); a unit named by the
-        plan itself always counts, handed to its successor once it has ceased to exist.
-        """
-        cached = self._leads.get(task.lead)
-        if cached is not None:
-            return cached
-        out: dict[str, str | None] = {}
-        for printed in task.lead:
-            members = self.catalog.members(printed)
-            for member in members:
-                unit = self.catalog.units[member]
-                if (
-                    member != printed
-                    and unit.valid_from is not None
-                    and unit.valid_from > self.as_of
-                ):
-                    continue
-                current = self.catalog.current_unit(member, self.as_of)
-                out.setdefault(current, member if current != member else None)
-        result = list(out.items())
-        self._leads[task.lead] = result
-        return result
-
-    def unit_matches(self, recorded: str | None, unit: str) -> bool:
-        return recorded is None or recorded in self._predecessors.get(unit, (unit,))
+    def owners(self, task: Task, due: date | None) -> tuple[tuple[str, str | None], ...]:
+        """The units owing ``task``'s obligation due on ``due`` (undated: as of today)."""
+        day = self.as_of if due is None else min(due, self.as_of)
+        return self.responsibility.owners(task, day)
 
     # -- occurrences ---------------------------------------------------------------------
 
     def plan(self, plan: Plan) -> Iterator[Occurrence]:
         """A plan's occurrences in task order; sub-tasks are evaluated before their parents."""
-        self._subtask_results: dict[tuple[str, str], list[Occurrence]] = {}
+        self._subtask_results: dict[str, list[Occurrence]] = {}
         results: dict[str, list[Occurrence]] = {}
         for task in sorted(plan.tasks, key=lambda t: 0 if t.parent else 1):
-            occurrences = list(self.task(plan, task))
+            occurrences = [self.held(o, task.parent) for o in self.task(plan, task)]
             results[task.id] = occurrences
             if task.parent:
-                for occ in occurrences:
-                    self._subtask_results.setdefault((task.id, occ.unit), []).append(occ)
+                self._subtask_results.setdefault(task.parent, []).extend(occurrences)
         for task in plan.tasks:
             yield from results[task.id]
 
+    def held(self, occ: Occurrence, parent: str | None) -> Occurrence:
+        """Set who answers for an open obligation today (the owner, or its successor), and
+        the parent task of a sub-task's obligation."""
+        holder = (
+            self.responsibility.holder(occ.unit, self.as_of) if occ.status in _OPEN else occ.unit
+        )
+        return replace(occ, holder=holder, parent=parent)
+
     def task(self, plan: Plan, task: Task) -> Iterator[Occurrence]:
+        if task.subtasks:
+            yield from self.derived_parent(plan, task)
+            return
         timing = task.timing
-        for unit, printed in self.lead_units(task):
-            if isinstance(timing, DatedTiming):
-                for milestone in timing.milestones:
-                    owners = task.milestone_units.get(milestone.label or "")
-                    if owners and not any(self.unit_matches(o, unit) for o in owners):
+        parts = timing.parts if isinstance(timing, CompositeTiming) else (timing,)
+        seen: set[tuple[str, str]] = set()
+        for index, part in enumerate(parts):
+            for occ in self.part(plan, task, part):
+                if index and occ.milestone == "-":  # a later part's undated obligation: "-2", ...
+                    occ = replace(occ, milestone=f"-{index + 1}")
+                if (occ.unit, occ.milestone) not in seen:  # two parts never owe one thing twice
+                    seen.add((occ.unit, occ.milestone))
+                    yield occ
+
+    def part(self, plan: Plan, task: Task, timing: object) -> Iterator[Occurrence]:
+        if isinstance(timing, DatedTiming):
+            for milestone in timing.milestones:
+                due = self.rolled(milestone)
+                owners = task.milestone_units.get(milestone.label or "")
+                for unit, printed in self.owners(task, due):
+                    if owners and not self.names(owners, unit, due):
                         continue
                     yield self.deliverable(
                         plan, task, unit, printed, milestone, timing.timing_class
                     )
-            elif isinstance(timing, RecurringTiming):
-                yield from self.recurring(plan, task, unit, printed, timing)
-            elif isinstance(timing, ExternalTiming):
-                yield from self.external(plan, task, unit, printed, timing)
-            elif isinstance(timing, TriggeredTiming):
-                yield from self.triggered(plan, task, unit, printed, timing)
-            elif task.subtasks:
-                yield self.derived_parent(plan, task, unit, printed)
-            else:
+        elif isinstance(timing, RecurringTiming):
+            yield from self.recurring(plan, task, timing)
+        elif isinstance(timing, ExternalTiming):
+            yield from self.external(plan, task, timing)
+        elif isinstance(timing, TriggeredTiming):
+            yield from self.triggered(plan, task, timing)
+        else:
+            for unit, printed in self.owners(task, None):
                 yield self.undated(
-                    plan, task, unit, printed, Status.NO_DEADLINE, timing.timing_class
+                    plan, task, unit, printed, Status.NO_DEADLINE, TimingClass.UNSPECIFIED
                 )
+
+    def names(self, printed: tuple[str, ...], unit: str, day: date) -> bool:
+        """Whether the printed units ``printed`` include ``unit`` (or its predecessor)."""
+        current = self.catalog.current_unit
+        return any(p == unit or current(p, min(day, self.as_of)) == unit for p in printed)
 
     def deliverable(
         self,
@@ -213,8 +193,6 @@ class _Evaluator:
     ) -> Occurrence:
         due = due or self.rolled(milestone)
         done_on = self.completion(plan, task, unit, milestone.key, dated=True)
-        if done_on is None and task.subtasks:
-            done_on = self.subtasks_done(task, unit)
         extended = self.extension(plan, task, unit, milestone.key)
         return self.judge(
             plan,
@@ -327,33 +305,48 @@ class _Evaluator:
         )
 
     def administrative(self, plan: Plan, task: Task, unit: str) -> Status | None:
-        """Cancelled or suspended on the as-of day, by an admin's record."""
+        """Cancelled or suspended on the as-of day, by an admin's record (the task's or its
+        parent's) naming the unit, its holder, or no unit."""
         if self.no_progress:
             return None
-        for record in self.progress.of("cancellations", plan.id, task.id):
-            if record.effective <= self.as_of and self.unit_matches(record.unit, unit):
-                return Status.CANCELLED
-        for record in self.progress.of("suspensions", plan.id, task.id):
-            if (
-                record.start <= self.as_of
-                and (record.end is None or self.as_of <= record.end)
-                and self.unit_matches(record.unit, unit)
-            ):
-                return Status.SUSPENDED
+        holder = self.responsibility.holder(unit, self.as_of)
+        for task_id in (task.id, task.parent) if task.parent else (task.id,):
+            for record in self.progress.of("cancellations", plan.id, task_id):
+                if record.effective <= self.as_of and record.unit in (None, unit, holder):
+                    return Status.CANCELLED
+            for record in self.progress.of("suspensions", plan.id, task_id):
+                if (
+                    record.start <= self.as_of
+                    and (record.end is None or self.as_of <= record.end)
+                    and record.unit in (None, unit, holder)
+                ):
+                    return Status.SUSPENDED
         return None
 
     def completion(
         self, plan: Plan, task: Task, unit: str, key: str, *, dated: bool
     ) -> date | None:
+        """The earliest recorded completion of this obligation: one naming its milestone (or,
+        for a dated one, no milestone), its unit or no unit, on the task or on its parent.
+        A task fulfilled by the plan's signing is done on the signing date."""
+        if task.fulfilled_by_signing and plan.signed <= self.as_of:
+            return plan.signed
         if self.no_progress:
             return None
         best: date | None = None
-        records: list[Completion] = self.progress.of("completions", plan.id, task.id)
-        for record in records:
-            if record.done_on > self.as_of or not self.unit_matches(record.unit, unit):
+        for task_id, whole in ((task.id, False), (task.parent, True)):
+            if task_id is None:
                 continue
-            if record.milestone == key or (record.milestone is None and dated):
-                best = record.done_on if best is None else min(best, record.done_on)
+            records: list[Completion] = self.progress.of("completions", plan.id, task_id)
+            for record in records:
+                if record.done_on > self.as_of or record.unit not in (None, unit):
+                    continue
+                if (
+                    (whole and record.milestone is None)
+                    or record.milestone == key
+                    or (record.milestone is None and dated)
+                ):
+                    best = record.done_on if best is None else min(best, record.done_on)
         return best
 
     def extension(self, plan: Plan, task: Task, unit: str, key: str) -> date | None:
@@ -361,7 +354,7 @@ class _Evaluator:
             return None
         latest: Extension | None = None
         for record in self.progress.of("extensions", plan.id, task.id):
-            if record.granted_on > self.as_of or not self.unit_matches(record.unit, unit):
+            if record.granted_on > self.as_of or record.unit not in (None, unit):
                 continue
             if record.milestone in (None, key) and (
                 latest is None or record.granted_on >= latest.granted_on
@@ -369,39 +362,46 @@ class _Evaluator:
                 latest = record
         return latest.new_due if latest else None
 
-    def subtasks_done(self, task: Task, unit: str) -> date | None:
-        """The date all sub-tasks of ``task`` were done for ``unit``, if they all were."""
-        dates: list[date] = []
-        for sub_id in task.subtasks:
-            occurrences = self._subtask_results.get((sub_id, unit), [])
-            if not occurrences:
-                return None
-            for occ in occurrences:
-                if occ.done_on is None:
-                    return None
-                dates.append(occ.done_on)
-        return max(dates) if dates else None
-
-    def derived_parent(self, plan: Plan, task: Task, unit: str, printed: str | None) -> Occurrence:
-        """A parent with no deadline of its own is due with its last dated sub-task."""
-        dues = [
-            o.original_due
-            for sub in task.subtasks
-            for o in self._subtask_results.get((sub, unit), [])
-            if o.original_due
-        ]
-        if not dues:
-            return self.undated(
-                plan, task, unit, printed, Status.NO_DEADLINE, TimingClass.UNSPECIFIED
+    def derived_parent(self, plan: Plan, task: Task) -> Iterator[Occurrence]:
+        """One occurrence per unit rolling up the unit's sub-task obligations."""
+        by_unit: dict[str, list[Occurrence]] = {}
+        for occ in self._subtask_results.get(task.id, []):
+            by_unit.setdefault(occ.unit, []).append(occ)
+        for unit, subs in by_unit.items():
+            rolled = combine(
+                [Part(o.status, o.kind == DELIVERABLE, o.done_on, o.days_overdue) for o in subs]
             )
-        due = max(dues)
-        milestone = Milestone(key="sub-tasks", label="Theo nhiệm vụ con", nominal_due=due)
-        return self.deliverable(
-            plan, task, unit, printed, milestone, TimingClass.UNSPECIFIED, due=due
-        )
+            dues = [o.due for o in subs if o.due is not None]
+            originals = [o.original_due for o in subs if o.original_due is not None]
+            due = max(dues) if dues else None
+            overdue = rolled.status in (Status.OVERDUE, Status.REPORT_MISSING)
+            yield Occurrence(
+                plan=plan.id,
+                task=task.id,
+                unit=unit,
+                milestone="sub-tasks",
+                label="Theo nhiệm vụ con",
+                timing_class=task.timing.timing_class,
+                kind=DERIVED,
+                due=due,
+                original_due=max(originals) if originals else None,
+                window_start=None,
+                status=rolled.status,
+                done_on=rolled.done_on,
+                days_overdue=rolled.days_overdue,
+                working_days_overdue=max(o.working_days_overdue for o in subs) if overdue else 0,
+                working_days_to_due=(
+                    self.calendar.working_days_between(self.as_of, due)
+                    if due is not None and self.as_of <= due
+                    else None
+                ),
+                precedes_issue=any(o.precedes_issue for o in subs),
+                printed_unit=subs[0].printed_unit,
+                missed_in_a_row=max(o.missed_in_a_row for o in subs),
+            )
 
     def schedule(self, plan: Plan, task: Task, timing: RecurringTiming) -> _Schedule:
-        """A recurring task's periods up to the as-of day: the same for every lead unit."""
+        """A recurring task's periods up to the as-of day: the same for every owing unit."""
         cached = self._schedules.get((plan.id, task.id))
         if cached is not None:
             return cached
@@ -409,91 +409,94 @@ class _Evaluator:
         before_day = cycle.before_day if cycle else timing.before_day
         due_day = cycle.due_day if cycle else timing.due_day
         period = cycle.period if cycle else timing.period
-        continuous = cycle is None and timing.timing_class in _CONTINUOUS
-        if continuous:
+        update = cycle.kind == UPDATE if cycle else timing.timing_class in _CONTINUOUS
+        if update and before_day is None and due_day is None:
             due_day = self.policy.update_cutoff_day
         start = max(timing.start or plan.start, plan.start)
         ends = [d for d in (timing.end, plan.end) if d is not None]
         last_shown = min(self.as_of, *ends) if ends else self.as_of
-        periods: list[tuple[str, date]] = []
-        for first_day, last_day, key in _periods(period, start, max(last_shown, start)):
-            nominal = _period_due(first_day, last_day, before_day, due_day)
+        found: list[tuple[str, date]] = []
+        for first_day, last_day, key in periods(period, start, max(last_shown, start)):
+            nominal = period_due(first_day, last_day, before_day, due_day)
             roll = "backward" if before_day else "forward"
             due = self.rolled(Milestone(key=key, nominal_due=nominal, roll=roll))
             if due < start:
                 continue
-            periods.append((key, due))
+            found.append((key, due))
             if self.as_of < start:
                 break  # not started yet: show the first period only
         window = start if self.as_of < start else None
-        result = _Schedule(tuple(periods), window, UPDATE if continuous else DELIVERABLE)
+        result = _Schedule(tuple(found), window, UPDATE if update else DELIVERABLE)
         self._schedules[(plan.id, task.id)] = result
         return result
 
-    def recurring(
-        self, plan: Plan, task: Task, unit: str, printed: str | None, timing: RecurringTiming
-    ) -> Iterator[Occurrence]:
+    def recurring(self, plan: Plan, task: Task, timing: RecurringTiming) -> Iterator[Occurrence]:
         schedule = self.schedule(plan, task, timing)
         shown_from = 0
         if self.recent_periods is not None:
             shown_from = max(0, len(schedule.periods) - self.recent_periods)
-        missed = 0  # consecutive missing updates up to the current period
+        missed: dict[str, int] = {}  # per unit: consecutive missing updates up to this period
         for index, (key, due) in enumerate(schedule.periods):
-            if schedule.kind == UPDATE:
-                reported = not self.no_progress and any(
-                    u.reported_on <= self.as_of and self.unit_matches(u.unit, unit)
-                    for u in self.progress.updates_for(plan.id, task.id, key)
-                )
-                missed = missed + 1 if not reported and self.as_of > due else 0
-                done_on, extended = None, None
-            else:
-                reported = False
+            for unit, printed in self.owners(task, due):
+                if schedule.kind == UPDATE:
+                    reported = not self.no_progress and any(
+                        u.reported_on <= self.as_of and u.unit == unit
+                        for u in self.progress.updates_for(plan.id, task.id, key)
+                    )
+                    gap = not reported and self.as_of > due
+                    missed[unit] = missed.get(unit, 0) + 1 if gap else 0
+                    done_on, extended = None, None
+                else:
+                    reported = False
+                    if index < shown_from:
+                        continue
+                    done_on = self.completion(plan, task, unit, key, dated=False)
+                    extended = self.extension(plan, task, unit, key)
                 if index < shown_from:
                     continue
-                done_on = self.completion(plan, task, unit, key, dated=False)
-                extended = self.extension(plan, task, unit, key)
-            if index < shown_from:
-                continue
-            yield self.judge(
-                plan,
-                task,
-                unit,
-                printed,
-                key,
-                None,
-                timing.timing_class,
-                schedule.kind,
-                due,
-                extended,
-                schedule.window,
-                done_on,
-                reported=reported,
-                missed=missed,
-            )
+                yield self.judge(
+                    plan,
+                    task,
+                    unit,
+                    printed,
+                    key,
+                    None,
+                    timing.timing_class,
+                    schedule.kind,
+                    due,
+                    extended,
+                    schedule.window,
+                    done_on,
+                    reported=reported,
+                    missed=missed.get(unit, 0),
+                )
         if not schedule.periods:
-            yield self.undated(plan, task, unit, printed, Status.NOT_STARTED, timing.timing_class)
+            for unit, printed in self.owners(task, None):
+                yield self.undated(
+                    plan, task, unit, printed, Status.NOT_STARTED, timing.timing_class
+                )
         if timing.final is not None:
-            yield self.deliverable(plan, task, unit, printed, timing.final, timing.timing_class)
+            due = self.rolled(timing.final)
+            for unit, printed in self.owners(task, due):
+                yield self.deliverable(plan, task, unit, printed, timing.final, timing.timing_class)
 
-    def external(
-        self, plan: Plan, task: Task, unit: str, printed: str | None, timing: ExternalTiming
-    ) -> Iterator[Occurrence]:
+    def external(self, plan: Plan, task: Task, timing: ExternalTiming) -> Iterator[Occurrence]:
         reference = self.catalog.references.get(timing.reference or "")
         milestones = reference.milestones_for(plan.id, task.id) if reference else []
-        if not milestones:
-            yield self.undated(
-                plan, task, unit, printed, Status.AWAITING_SCHEDULE, TimingClass.EXTERNAL
-            )
+        if reference is None or not milestones:
+            for unit, printed in self.owners(task, None):
+                yield self.undated(
+                    plan, task, unit, printed, Status.AWAITING_SCHEDULE, TimingClass.EXTERNAL
+                )
             return
         for spec in milestones:
             milestone = Milestone(
                 key=f"{reference.id}:{spec.id}", label=spec.label, nominal_due=spec.due
-            )  # type: ignore[union-attr]
-            yield self.deliverable(plan, task, unit, printed, milestone, TimingClass.EXTERNAL)
+            )
+            for unit, printed in self.owners(task, self.rolled(milestone)):
+                yield self.deliverable(plan, task, unit, printed, milestone, TimingClass.EXTERNAL)
 
-    def triggered(
-        self, plan: Plan, task: Task, unit: str, printed: str | None, timing: TriggeredTiming
-    ) -> Iterator[Occurrence]:
+    def triggered(self, plan: Plan, task: Task, timing: TriggeredTiming) -> Iterator[Occurrence]:
         kind = "event" if timing.timing_class == TimingClass.EVENT else "request"
         records: list[Trigger] = sorted(
             (
@@ -506,9 +509,10 @@ class _Evaluator:
         if kind == "event" and not timing.repeats:
             records = records[:1]
         if not records:
-            yield self.undated(
-                plan, task, unit, printed, Status.AWAITING_EVENT, timing.timing_class
-            )
+            for unit, printed in self.owners(task, None):
+                yield self.undated(
+                    plan, task, unit, printed, Status.AWAITING_EVENT, timing.timing_class
+                )
             return
         grace = (
             self.policy.event_grace_working_days
@@ -523,48 +527,10 @@ class _Evaluator:
             milestone = Milestone(
                 key=f"{kind}:{record.key}", label=record.description, nominal_due=nominal
             )
-            yield self.deliverable(plan, task, unit, printed, milestone, timing.timing_class)
-
-
-def _predecessors(catalog: Catalog) -> dict[str, tuple[str, ...]]:
-    """For each unit, itself and every unit whose successor chain leads to it."""
-    result: dict[str, list[str]] = {uid: [uid] for uid in catalog.units}
-    for unit in catalog.units.values():
-        seen = {unit.id}
-        successor = unit.successor
-        while successor and successor not in seen:
-            result[successor].append(unit.id)
-            seen.add(successor)
-            successor = catalog.units[successor].successor
-    return {k: tuple(v) for k, v in result.items()}
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, _calendar.monthrange(year, month)[1])
-
-
-def _periods(period: str, start: date, until: date) -> Iterator[tuple[date, date, str]]:
-    """(first day, last day, key) of every month or quarter from ``start``'s to ``until``'s."""
-    step = 1 if period == "month" else 3
-    month = start.month if step == 1 else 3 * ((start.month - 1) // 3) + 1
-    year = start.year
-    while date(year, month, 1) <= until:
-        last_month = month + step - 1
-        key = f"{year}-{month:02d}" if step == 1 else f"{year}-Q{(month + 2) // 3}"
-        yield date(year, month, 1), _month_end(year, last_month), key
-        month += step
-        if month > 12:
-            month -= 12
-            year += 1
-
-
-def _period_due(first: date, last: date, before_day: int | None, due_day: int | None) -> date:
-    """A period's nominal due date (see :class:`RecurringTiming`)."""
-    if before_day is not None:
-        return date(last.year, last.month, min(before_day, last.day)) - _ONE_DAY
-    if due_day is not None:
-        return date(last.year, last.month, min(due_day, last.day))
-    return last
+            for unit, printed in self.owners(task, self.rolled(milestone)):
+                if record.units and unit not in record.units:
+                    continue
+                yield self.deliverable(plan, task, unit, printed, milestone, timing.timing_class)
 
 
 def evaluate(
@@ -579,4 +545,4 @@ def evaluate(
     out: list[Occurrence] = []
     for plan in catalog.plans.values():
         out.extend(evaluator.plan(plan))
-    return out
+    return apply_links(catalog, out)

@@ -9,8 +9,17 @@ Categories (the order reports print them in):
   unit, however many periods), tasks awaiting a schedule or an event, tasks with no deadline;
 * ``not_started``: not yet in force or window not open; ``stopped``: suspended or cancelled.
 
-Deliverables count once per occurrence (each milestone or period is an item of work); the
-completion rate is done / (done + in progress + overdue) over deliverables.
+Two kinds of tally:
+
+* :func:`tally_tasks` — the official plan rows: **tasks**, not obligations. Each top-level task
+  counts once, its status rolled up over every unit and milestone it has (:mod:`engine.rollup`:
+  done when all are, on time only if all were, overdue if any is); a parent counts through its
+  derived status, never beside its sub-tasks.
+* :func:`tally` — a unit's rows: its **obligations**. Deliverables count once per occurrence
+  (each milestone or period is an item of work); updates and undated obligations once per task
+  and unit; a parent's derived status is not an obligation and does not count.
+
+The completion rate is done / (done + in progress + overdue).
 """
 
 from __future__ import annotations
@@ -19,7 +28,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from engine.status import DELIVERABLE, Occurrence, Status
+from engine.rollup import Part, combine
+from engine.status import DELIVERABLE, DERIVED, Occurrence, Status
 
 CATEGORIES: dict[str, str] = {
     "done_on_time": "Đã hoàn thành đúng hạn",
@@ -44,11 +54,15 @@ _BY_STATUS = {
 
 
 def category(occurrence: Occurrence) -> str:
-    if occurrence.status in (Status.SUSPENDED, Status.CANCELLED):
+    return _category(occurrence.status, occurrence.kind in (DELIVERABLE, DERIVED))
+
+
+def _category(status: Status, deliverable: bool) -> str:
+    if status in (Status.SUSPENDED, Status.CANCELLED):
         return "stopped"
-    if occurrence.kind != DELIVERABLE:
-        return "not_started" if occurrence.status == Status.NOT_STARTED else "no_deadline"
-    return _BY_STATUS.get(occurrence.status, "no_deadline")
+    if not deliverable:
+        return "not_started" if status == Status.NOT_STARTED else "no_deadline"
+    return _BY_STATUS.get(status, "no_deadline")
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,8 @@ def tally(occurrences: Iterable[Occurrence], key: Callable[[Occurrence], str]) -
     counters: dict[str, Counter[str]] = {}
     seen: set[tuple[str, str, str, str]] = set()
     for occ in occurrences:
+        if occ.kind == DERIVED:
+            continue
         group = key(occ)
         cat = category(occ)
         if occ.kind != DELIVERABLE:
@@ -80,6 +96,32 @@ def tally(occurrences: Iterable[Occurrence], key: Callable[[Occurrence], str]) -
                 continue
             seen.add(marker)
         counters.setdefault(group, Counter())[cat] += 1
+    return [
+        Tally(group, {name: counter.get(name, 0) for name in CATEGORIES})
+        for group, counter in sorted(counters.items())
+    ]
+
+
+def task_status(occurrences: Iterable[Occurrence]) -> tuple[Status, bool]:
+    """The rolled-up status of one task's top-level occurrences, and whether it is a
+    deliverable (it has at least one dated obligation or derived status)."""
+    parts = [
+        Part(o.status, o.kind in (DELIVERABLE, DERIVED), o.done_on, o.days_overdue)
+        for o in occurrences
+    ]
+    return combine(parts).status, any(p.deliverable for p in parts)
+
+
+def tally_tasks(occurrences: Iterable[Occurrence], key: Callable[[Occurrence], str]) -> list[Tally]:
+    """Counts of **tasks** per ``key`` (a plan, or "" for all): each top-level task once."""
+    tasks: dict[tuple[str, str, str], list[Occurrence]] = {}
+    for occ in occurrences:
+        if occ.parent is None:
+            tasks.setdefault((key(occ), occ.plan, occ.task), []).append(occ)
+    counters: dict[str, Counter[str]] = {}
+    for (group, _plan, _task), found in tasks.items():
+        status, deliverable = task_status(found)
+        counters.setdefault(group, Counter())[_category(status, deliverable)] += 1
     return [
         Tally(group, {name: counter.get(name, 0) for name in CATEGORIES})
         for group, counter in sorted(counters.items())

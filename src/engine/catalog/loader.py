@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine.calendar import CalendarOverride, WorkingCalendar
 from engine.catalog.errors import RuleError, RuleErrors, pydantic_message
-from engine.catalog.model import Catalog, Plan, Reference, Task, Unit
+from engine.catalog.model import Catalog, Organisation, Plan, Reference, Task, Unit
 from engine.catalog.schema import (
     CalendarFile,
     JobsFile,
@@ -120,21 +120,62 @@ def _build(rules: Path, schedules: Path, state: _Load) -> Catalog | None:
     jobs = _load_optional(schedules / "jobs.yaml", JobsFile, state)
     if reporting is not None:
         _check_cycles(schedules / "reporting.yaml", reporting, state)
-    units = _load_units(rules / "units.yaml", state)
+    units, organisations = _load_units(rules / "units.yaml", state)
     references = _load_references(rules / "references", state)
     book = _load_phrases(rules / "phrases.yaml", references, state)
     plans = _load_plans(rules / "plans", units, references, book, state)
     escalation = _load_escalation(rules / "escalation.yaml", units, plans, state)
+    if plans is not None:
+        _check_links(plans, state)
     parts = (calendar, reporting, jobs, units, book, plans, escalation)
     if None in parts or not state.references_ok:
         return None
     assert calendar and reporting and jobs and units is not None and book and plans is not None
     assert escalation is not None
     catalog = Catalog(units, plans, references, book, calendar, reporting, jobs, escalation)
+    catalog.organisations = organisations
     for unit in units.values():
         if not unit.emails and unit.kind == "unit" and unit.role != "external":
             state.warnings.append(f"đơn vị «{unit.name}» ({unit.id}) chưa có địa chỉ thư")
     return catalog
+
+
+def _check_links(plans: dict[str, Plan], state: _Load) -> None:
+    """``implements`` names tasks that exist, in another plan, without a cycle."""
+    links: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+    for plan in plans.values():
+        for task in plan.tasks:
+            for target_plan, target_task in task.implements:
+                target = plans.get(target_plan)
+                message = None
+                if target is None:
+                    message = f"không có kế hoạch «{target_plan}»"
+                elif target.task(target_task) is None:
+                    message = f"kế hoạch {target.number} không có nhiệm vụ «{target_task}»"
+                elif target_plan == plan.id:
+                    message = "một nhiệm vụ chỉ thực hiện nhiệm vụ của kế hoạch khác"
+                if message:
+                    field = f"nhiệm vụ {task.id}: implements"
+                    state.errors.append(RuleError(task.file, task.line, field, message))
+            if task.implements:
+                links[(plan.id, task.id)] = task.implements
+    finished: set[tuple[str, str]] = set()
+
+    def visit(path: list[tuple[str, str]]) -> None:
+        for step in links.get(path[-1], ()):
+            if step in path:
+                task = plans[path[0][0]].task(path[0][1])
+                assert task is not None
+                cycle = " → ".join(f"{p}:{t}" for p, t in (*path[path.index(step) :], step))
+                field = f"nhiệm vụ {task.id}: implements"
+                state.errors.append(RuleError(task.file, task.line, field, f"vòng lặp {cycle}"))
+            elif step not in finished:
+                visit([*path, step])
+        finished.add(path[-1])
+
+    for start in links:
+        if start not in finished:
+            visit([start])
 
 
 def _load_escalation(
@@ -200,10 +241,10 @@ def _check_cycles(file: Path, reporting: ReportingFile, state: _Load) -> None:
             )
 
 
-def _load_units(file: Path, state: _Load) -> dict[str, Unit] | None:
+def _load_units(file: Path, state: _Load) -> tuple[dict[str, Unit] | None, dict[str, Organisation]]:
     found = _read_required(state, file, UnitsFile)
     if found is None:
-        return None
+        return None, {}
     document, spec = found
     units: dict[str, Unit] = {}
     keys: dict[str, str] = {}
@@ -269,7 +310,20 @@ def _load_units(file: Path, state: _Load) -> dict[str, Unit] | None:
                 )
             )
             ok = False
-    return units if ok else None
+    organisations: dict[str, Organisation] = {}
+    for index, org in enumerate(spec.organisations):
+        for field_name_, unit_id in (
+            ("coordinating_office", org.coordinating_office),
+            ("leadership", org.leadership),
+        ):
+            if unit_id not in units:
+                where = ("organisations", index, field_name_)
+                state.errors.append(document.error(where, f"không có đơn vị mã «{unit_id}»"))
+                ok = False
+        organisations[org.name] = Organisation(
+            org.name, tuple(org.aliases), org.coordinating_office, org.leadership
+        )
+    return (units if ok else None), organisations
 
 
 def _load_references(folder: Path, state: _Load) -> dict[str, Reference]:
@@ -519,6 +573,7 @@ class _PlanReader:
             meta.source,
             tuple(tasks),
             self.document.path,
+            meta.organisation or meta.issuer,
         )
 
     def check_source(self, source: str) -> None:
@@ -629,6 +684,10 @@ class _PlanReader:
             subtasks=(),
             file=self.document.path,
             line=self.document.line_of(where),
+            fulfilled_by_signing=getattr(spec, "fulfilled_by_signing", False),
+            implements=tuple(
+                (ref.split(":")[0], ref.split(":")[1]) for ref in getattr(spec, "implements", ())
+            ),
         )
 
     def timing(

@@ -63,6 +63,8 @@ class Task:
     subtasks: tuple[str, ...]
     file: str
     line: int
+    fulfilled_by_signing: bool = False
+    implements: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class Plan:
     source: str | None
     tasks: tuple[Task, ...]
     file: str
+    organisation: str = ""
 
     @property
     def year(self) -> int:
@@ -110,6 +113,16 @@ class Reference:
         ]
 
 
+@dataclass(frozen=True)
+class Organisation:
+    """A followed organisation: the office its plans escalate to, and its leadership."""
+
+    name: str
+    aliases: tuple[str, ...]
+    coordinating_office: str
+    leadership: str
+
+
 @dataclass
 class Catalog:
     units: dict[str, Unit]
@@ -121,8 +134,8 @@ class Catalog:
     jobs: JobsFile
     escalation: EscalationFile
     warnings: list[str] = field(default_factory=list)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
     _unit_keys: dict[str, str] = field(default_factory=dict, repr=False)
-    _roles: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for unit in self.units.values():
@@ -148,11 +161,25 @@ class Catalog:
                 return plan
         return None
 
-    def units_with_role(self, role: str) -> tuple[str, ...]:
-        found = self._roles.get(role)
-        if found is None:
-            found = self._roles[role] = tuple(u.id for u in self.units.values() if u.role == role)
-        return found
+    def organisation(self, spelling: str) -> Organisation | None:
+        """The followed organisation a name or alias designates, or None."""
+        wanted = normalize(spelling)
+        for org in self.organisations.values():
+            if wanted in (normalize(n) for n in (org.name, *org.aliases)):
+                return org
+        return None
+
+    def followed(self, unit_id: str) -> bool:
+        """Whether a unit belongs to a followed organisation (only those are ever emailed)."""
+        return self.organisation(self.units[unit_id].organisation) is not None
+
+    def escalates_to(self, plan: Plan, holder: str) -> Organisation | None:
+        """The organisation whose office and leadership hear about an obligation: the plan's
+        own organisation when it is followed, else the holder's (a followed unit leading a row
+        of an outside plan reports inside its own organisation), else none."""
+        return self.organisation(plan.organisation) or self.organisation(
+            self.units[holder].organisation
+        )
 
     def cycle_for(self, task: Task) -> CycleSpec | None:
         for tag in task.tags:

@@ -50,6 +50,7 @@ class PlanMeta(_Strict):
     implements: list[str] = []
     source: str | None = None
     closed: date | None = None
+    organisation: str | None = None
 
 
 class SubtaskSpec(_Strict):
@@ -80,8 +81,20 @@ class TaskSpec(_Strict):
     milestone_units: dict[str, list[str]] = {}
     subtasks: list[SubtaskSpec] = []
     timing: Timing | None = None
+    fulfilled_by_signing: bool = False
+    implements: list[str] = []
 
     _coerce_id = field_validator("id", mode="before")(_id_text)
+
+    @field_validator("implements")
+    @classmethod
+    def _task_references(cls, value: list[str]) -> list[str]:
+        for ref in value:
+            if ref.count(":") != 1 or not all(ref.split(":")):
+                raise ValueError(
+                    f"«{ref}» phải có dạng mã-kế-hoạch:mã-nhiệm-vụ (ví dụ ct-05-ttg:B34)"
+                )
+        return value
 
     @field_validator("deadline", mode="before")
     @classmethod
@@ -121,7 +134,18 @@ class UnitSpec(_Strict):
         return value
 
 
+class OrganisationSpec(_Strict):
+    """An organisation whose plans the deployment follows: its office and leadership."""
+
+    name: str = Field(min_length=1)
+    aliases: list[str] = []
+    coordinating_office: str = Field(min_length=1)
+    leadership: str = Field(min_length=1)
+    source: str | None = None
+
+
 class UnitsFile(_Strict):
+    organisations: list[OrganisationSpec] = []
     units: list[UnitSpec] = Field(min_length=1)
 
 
@@ -171,6 +195,7 @@ class CycleSpec(_Strict):
     period: Period
     before_day: int | None = Field(default=None, ge=1, le=31)
     due_day: int | None = Field(default=None, ge=1, le=31)
+    kind: Literal["deliverable", "update"] = "deliverable"
     description: str | None = None
 
 

@@ -1,8 +1,10 @@
 """Facts: the flat records escalation conditions are tested against.
 
 One fact per occurrence that could match a rule (closed, undated-and-not-reportable and
-not-yet-started occurrences are left out), plus one per lead unit without an email address
-(``issue: no_email``). Fields are plain strings, ints and booleans — never dates — so that
+not-yet-started occurrences, and parents' derived statuses, whose sub-tasks carry the
+follow-up, and rows of a plan carried out by another plan's rows, are left out), plus one per lead unit without an email address
+(``issue: no_email``). A fact's ``unit`` is the unit that answers for the obligation on the day
+(its owner, or the owner's successor after a reorganisation); its ``key`` stays the owner's. Fields are plain strings, ints and booleans — never dates — so that
 durable-rules and the plain-Python matcher see exactly the same values. A field that does not
 apply (``working_days_to_due`` once the due date has passed) is absent, and absent never matches.
 
@@ -19,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from engine.catalog.model import Catalog
-from engine.status import Occurrence, Status
+from engine.status import DERIVED, Occurrence, Status
 
 #: Statuses that never lead to a notice: the work is done, stopped, or not yet due to start.
 _QUIET = {
@@ -51,16 +53,17 @@ def build_facts(catalog: Catalog, occurrences: Iterable[Occurrence], as_of: date
     units_seen: set[tuple[str, str]] = set()
     tags: dict[tuple[str, str], str] = {}
     for occ in occurrences:
-        unit = catalog.units[occ.unit]
-        if not unit.emails and unit.role != "external" and (occ.plan, occ.unit) not in units_seen:
-            units_seen.add((occ.plan, occ.unit))
+        answerable = occ.answerable
+        unit = catalog.units[answerable]
+        if not unit.emails and unit.role != "external" and (occ.plan, answerable) not in units_seen:
+            units_seen.add((occ.plan, answerable))
             facts.append(
                 Fact(
                     {
-                        "key": f"{occ.plan}/-/{occ.unit}/no-email",
+                        "key": f"{occ.plan}/-/{answerable}/no-email",
                         "plan": occ.plan,
                         "task": "-",
-                        "unit": occ.unit,
+                        "unit": answerable,
                         "milestone": "-",
                         "unit_role": unit.role,
                         "issue": "no_email",
@@ -70,7 +73,7 @@ def build_facts(catalog: Catalog, occurrences: Iterable[Occurrence], as_of: date
                     None,
                 )
             )
-        if occ.status in _QUIET:
+        if occ.status in _QUIET or occ.kind == DERIVED or occ.implemented_by:
             continue
         tag = tags.get((occ.plan, occ.task))
         if tag is None:
@@ -81,7 +84,7 @@ def build_facts(catalog: Catalog, occurrences: Iterable[Occurrence], as_of: date
             "key": occ.key,
             "plan": occ.plan,
             "task": occ.task,
-            "unit": occ.unit,
+            "unit": answerable,
             "milestone": occ.milestone,
             "timing_class": str(occ.timing_class),
             "kind": occ.kind,
@@ -93,6 +96,7 @@ def build_facts(catalog: Catalog, occurrences: Iterable[Occurrence], as_of: date
             "missed_in_a_row": occ.missed_in_a_row,
             "day_of_month": as_of.day,
             "has_email": bool(unit.emails),
+            "followed": catalog.followed(answerable),
             "issue": "",
         }
         if occ.working_days_to_due is not None and occ.due is not None:

@@ -35,6 +35,7 @@ FIELDS: dict[str, type] = {
     "missed_in_a_row": int,
     "day_of_month": int,
     "has_email": bool,
+    "followed": bool,
     "issue": str,
 }
 

@@ -59,7 +59,7 @@ from engine.emails import period_label, vn_long_date
 from engine.reports._shared import day_start, percent, shorten, stable_zip
 from engine.reports._xlsx import add_table, workbook_bytes
 from engine.status import DELIVERABLE, UPDATE, Occurrence, Status
-from engine.summary import CATEGORIES, Tally, tally
+from engine.summary import CATEGORIES, Tally, tally, tally_tasks
 
 #: What the overdue list says when the unit has not reported why.
 NO_REASON = "Chưa có báo cáo lý do của đơn vị"
@@ -228,12 +228,12 @@ def build_monthly_report(
     )
     in_force = {p.id for p in plans}
     occurrences = [o for o in occurrences if o.plan in in_force]
-    by_plan = {t.key: t for t in tally(occurrences, lambda o: o.plan)}
+    by_plan = {t.key: t for t in tally_tasks(occurrences, lambda o: o.plan)}
     plan_rows = tuple(
         _row(by_plan[p.id], p.number) if p.id in by_plan else _empty_row(p.id, p.number)
         for p in plans
     )
-    totals = tally(occurrences, lambda o: "")
+    totals = tally_tasks(occurrences, lambda o: "")
     total = _row(totals[0], TOTAL_LABEL) if totals else _empty_row("", TOTAL_LABEL)
 
     unit_rows = tuple(

@@ -70,7 +70,16 @@ def load_progress(engine: Engine) -> Progress:
                 for r in session.exec(select(PeriodUpdateRow))
             ],
             triggers=[
-                Trigger(r.plan, r.task, r.kind, r.key, r.occurred_on, r.due, r.description)  # type: ignore[arg-type]
+                Trigger(
+                    r.plan,
+                    r.task,
+                    r.kind,  # type: ignore[arg-type]
+                    r.key,
+                    r.occurred_on,
+                    r.due,
+                    r.description,
+                    tuple((r.units or "").split()),
+                )
                 for r in session.exec(select(TriggerRow))
             ],
             suspensions=[

@@ -51,6 +51,7 @@ class TriggerRow(_Recorded, table=True):
     occurred_on: date
     due: date | None = None
     description: str | None = None
+    units: str | None = None  # the unit ids it concerns, space-separated; None: every lead
 
 
 class SuspensionRow(_Recorded, table=True):

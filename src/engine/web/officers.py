@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from engine import clock
+from engine.collapse import collapse
 from engine.explain import explain
 from engine.store import outbox
 from engine.store.database import overdue_reasons
@@ -110,12 +111,15 @@ def unit_page(
     if unit is None:
         raise HTTPException(404, "Không có đơn vị này")
     day = as_of_of(as_of)
-    occurrences = [o for o in state.occurrences(day) if o.unit == unit_id]
+    occurrences, missed = collapse(
+        o for o in state.occurrences(day) if unit_id in (o.unit, o.answerable)
+    )
     return page(
         request,
         "unit.html",
         unit=unit,
         occurrences=occurrences,
+        missed=missed,
         owes=views.unit_owes(occurrences, unit_id, day),
         as_of=day,
         feed=feeds.token_for(state.engine, f"unit:{unit_id}"),

@@ -40,7 +40,7 @@ def _check_form(request: Request, link: LinkClaims, csrf: str) -> None:
 
 
 def _occurrence(request: Request, unit: str, key: str, day: date) -> Occurrence:
-    for occ in views.open_for_unit(web(request).occurrences(day), unit, day):
+    for occ in views.open_for_unit(web(request).occurrences(day), unit, day)[0]:
         if occ.key == key:
             return occ
     raise HTTPException(403, "Nhiệm vụ này không thuộc đơn vị của đường dẫn, hoặc không còn mở.")
@@ -70,12 +70,14 @@ def unit_form(request: Request, token: str, ok: str | None = None) -> HTMLRespon
     state = web(request)
     link = _claims(request, token)
     day = clock.today()
+    occurrences, missed = views.open_for_unit(state.occurrences(day), link.unit, day)
     return page(
         request,
         "unit_form.html",
         unit=state.catalog.units[link.unit],
         token=token,
-        occurrences=views.open_for_unit(state.occurrences(day), link.unit, day),
+        occurrences=occurrences,
+        missed=missed,
         form_csrf=state.links.csrf(link.link_id),
         ok=ok,
         as_of=day,

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from engine.collapse import MissedPeriods, collapse
 from engine.notices import add_months
-from engine.status import DELIVERABLE, UPDATE, Occurrence, Status
-from engine.summary import CATEGORIES, Tally, tally
+from engine.status import DELIVERABLE, Occurrence, Status
+from engine.summary import CATEGORIES, Tally, tally, tally_tasks
 
 OPEN = {Status.IN_PROGRESS, Status.DUE_SOON, Status.OVERDUE, Status.REPORT_MISSING}
 
@@ -73,7 +74,7 @@ class Overview:
 
 
 def overview(occurrences: Sequence[Occurrence], as_of: date, limit: int = 200) -> Overview:
-    by_plan = tally(occurrences, lambda o: o.plan)
+    by_plan = tally_tasks(occurrences, lambda o: o.plan)
     by_unit = tally(occurrences, lambda o: o.unit)
     totals: Counter[str] = Counter()
     for t in by_plan:
@@ -138,24 +139,21 @@ def unit_owes(occurrences: Sequence[Occurrence], unit: str, as_of: date) -> list
     owed = [
         o
         for o in occurrences
-        if o.unit == unit and o.status in OPEN and (o.due is None or o.due <= month_end)
+        if o.answerable == unit and o.status in OPEN and (o.due is None or o.due <= month_end)
     ]
     return sorted(owed, key=lambda o: (o.due or date.max, o.plan, o.task))
 
 
-def open_for_unit(occurrences: Sequence[Occurrence], unit: str, as_of: date) -> list[Occurrence]:
-    """A unit's occurrences it can still act on through its link, most recent due date first.
+def open_for_unit(
+    occurrences: Sequence[Occurrence], unit: str, as_of: date
+) -> tuple[list[Occurrence], list[MissedPeriods]]:
+    """What a unit can still act on through its link, most recent due date first, and its
+    older missing period updates folded into one line per task (``engine.collapse``).
 
-    Deliverables stay until done; a continuous task's period update is offered for the last
-    three months only (an update for a period long past is no longer asked for).
+    A unit answers for its own open obligations and for those of the units it succeeded.
     """
-    oldest = as_of - timedelta(days=92)
-    mine = [
-        o
-        for o in occurrences
-        if o.unit == unit and o.status in OPEN and (o.kind != UPDATE or (o.due or as_of) >= oldest)
-    ]
+    mine = [o for o in occurrences if o.answerable == unit and o.status in OPEN]
+    kept, missed = collapse(mine)
     # most recent first: what the reminder was about is at the top
-    return sorted(
-        mine, key=lambda o: (-(o.due or date.min).toordinal(), o.plan, o.task, o.milestone)
-    )
+    kept.sort(key=lambda o: (-(o.due or date.min).toordinal(), o.plan, o.task, o.milestone))
+    return kept, missed

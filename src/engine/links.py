@@ -1,0 +1,81 @@
+"""Plans that implement plans: one piece of work, followed at both ends.
+
+A task may name the task(s) of another plan it carries out (``implements`` in its rule file:
+522/QĐ-BTP task 4 carries out row B34 of Chỉ thị 05/CT-TTg). Rules (``docs/timing.md``,
+"Plans that implement plans"):
+
+* **The implemented row is done when its implementing rows are**: when every top-level
+  obligation of every implementing task is done, each open obligation of the implemented task
+  is done on the last of their dates (on time if that date is within its own due date).
+* **A completion recorded once counts for both ends**: an obligation of the implemented task
+  done by its own record closes the open obligations of the tasks implementing it, on that date.
+* **Never twice in a digest**: every obligation of an implemented task carries
+  ``implemented_by``; follow-up leaves it to the implementing rows, whose own notices stand for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import date
+
+from engine.catalog.model import Catalog
+from engine.codes import Status
+from engine.occurrence import Occurrence
+
+_DONE = (Status.DONE_ON_TIME, Status.DONE_LATE)
+_CLOSED = (*_DONE, Status.SUSPENDED, Status.CANCELLED)
+
+TaskRef = tuple[str, str]
+
+
+def implementers(catalog: Catalog) -> dict[TaskRef, tuple[TaskRef, ...]]:
+    """For each implemented task, the tasks that carry it out."""
+    found: dict[TaskRef, list[TaskRef]] = {}
+    for plan in catalog.plans.values():
+        for task in plan.tasks:
+            for target in task.implements:
+                found.setdefault(target, []).append((plan.id, task.id))
+    return {target: tuple(sources) for target, sources in found.items()}
+
+
+def apply_links(catalog: Catalog, occurrences: Iterable[Occurrence]) -> list[Occurrence]:
+    """The occurrences with the rules of the module applied (a pure function)."""
+    out = list(occurrences)
+    links = implementers(catalog)
+    if not links:
+        return out
+    by_task: dict[TaskRef, list[int]] = {}
+    for index, occ in enumerate(out):
+        if occ.parent is None:
+            by_task.setdefault((occ.plan, occ.task), []).append(index)
+    for target, sources in links.items():
+        label = tuple(f"{plan}:{task}" for plan, task in sources)
+        own_done = [out[i].done_on for i in by_task.get(target, []) if out[i].status in _DONE]
+        if own_done:  # recorded at the implemented end: counts for the implementing rows
+            for source in sources:
+                for i in by_task.get(source, []):
+                    out[i] = _closed(out[i], min(d for d in own_done if d))
+        source_rows = [out[i] for s in sources for i in by_task.get(s, [])]
+        finished = [o.done_on for o in source_rows if o.status in _DONE and o.done_on]
+        all_done = bool(source_rows) and len(finished) == len(source_rows)
+        for i in by_task.get(target, []):
+            occ = replace(out[i], implemented_by=label)
+            out[i] = _closed(occ, max(finished)) if all_done else occ
+    return out
+
+
+def _closed(occ: Occurrence, done_on: date) -> Occurrence:
+    """``occ`` done on ``done_on``, unless it is closed already."""
+    if occ.status in _CLOSED:
+        return occ
+    due = occ.original_due
+    on_time = due is None or done_on <= due
+    return replace(
+        occ,
+        status=Status.DONE_ON_TIME if on_time else Status.DONE_LATE,
+        done_on=done_on,
+        days_overdue=0,
+        working_days_overdue=0,
+        holder=occ.unit,
+    )

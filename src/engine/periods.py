@@ -1,0 +1,70 @@
+"""Months and quarters of recurring obligations: their keys and nominal due dates."""
+
+from __future__ import annotations
+
+import calendar as _calendar
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+_ONE_DAY = timedelta(days=1)
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, _calendar.monthrange(year, month)[1])
+
+
+_STEP = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
+
+
+def periods(period: str, start: date, until: date) -> Iterator[tuple[date, date, str]]:
+    """(first day, last day, key) of every period from ``start``'s to ``until``'s.
+
+    Periods are aligned on the calendar year: months (key ``YYYY-MM``), quarters (``YYYY-Qn``),
+    half-years (``YYYY-H1``, ``YYYY-H2``) and years (``YYYY``).
+    """
+    step = _STEP[period]
+    month = 1 + step * ((start.month - 1) // step)
+    year = start.year
+    while date(year, month, 1) <= until:
+        yield date(year, month, 1), month_end(year, month + step - 1), _key(year, month, step)
+        month += step
+        if month > 12:
+            month -= 12
+            year += 1
+
+
+def _key(year: int, month: int, step: int) -> str:
+    if step == 1:
+        return f"{year}-{month:02d}"
+    if step == 3:
+        return f"{year}-Q{(month + 2) // 3}"
+    if step == 6:
+        return f"{year}-H{(month + 5) // 6}"
+    return str(year)
+
+
+def period_due(first: date, last: date, before_day: int | None, due_day: int | None) -> date:
+    """A period's nominal due date: the day before ``before_day`` of its last month, else
+    ``due_day`` of its last month (capped at the month's end), else its last day."""
+    if before_day is not None:
+        return date(last.year, last.month, min(before_day, last.day)) - _ONE_DAY
+    if due_day is not None:
+        return date(last.year, last.month, min(due_day, last.day))
+    return last
+
+
+def period_label(milestone: str) -> str | None:
+    """A milestone key as people say it: "tháng 6/2023", "quý II/2023", "quý III-IV/2023",
+    "6 tháng đầu năm 2023", "năm 2025"; None for other keys."""
+    if found := re.fullmatch(r"(\d{4})-(\d{2})", milestone):
+        return f"tháng {int(found[2])}/{found[1]}"
+    if found := re.fullmatch(r"(\d{4})-Q(\d)(?:-Q(\d))?", milestone):
+        last = f"-{_ROMAN[int(found[3])]}" if found[3] else ""
+        return f"quý {_ROMAN[int(found[2])]}{last}/{found[1]}"
+    if found := re.fullmatch(r"(\d{4})-H([12])", milestone):
+        return f"6 tháng {'đầu' if found[2] == '1' else 'cuối'} năm {found[1]}"
+    if re.fullmatch(r"\d{4}", milestone):
+        return f"năm {milestone}"
+    return None

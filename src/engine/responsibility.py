@@ -1,0 +1,61 @@
+"""Who owes an obligation, and who answers for it today: pure functions of the registry.
+
+Rules (``docs/timing.md``, "Responsibility"):
+
+* **An obligation belongs to the unit responsible on its due date.** A printed lead unit keeps
+  every obligation that fell due while it existed, for ever: a reorganisation never merges
+  history. An obligation that falls due after the printed unit ceased belongs to its successor.
+  The due date is capped at the as-of day ("responsible on the due date, as known that day"),
+  so statuses as of D never depend on registry changes effective after D.
+* **Groups** ("Các đơn vị thuộc Bộ") stand for their members that exist on that day, minus the
+  units the same task names as cooperating: a unit asked to cooperate on a row does not lead it.
+* **The holder** of an open obligation on the as-of day is the owner, or its successor once the
+  owner has ceased: reminders go to the holder, reports still show the owner.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from engine.catalog.model import Catalog, Task
+
+Owners = tuple[tuple[str, str | None], ...]
+
+
+class Responsibility:
+    """The registry's answers about responsibility, memoised per (lead row, day)."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self._owners: dict[tuple[tuple[str, ...], tuple[str, ...], date], Owners] = {}
+        self._holders: dict[tuple[str, date], str] = {}
+
+    def owners(self, task: Task, day: date) -> Owners:
+        """(owner unit, printed unit when different) of ``task``'s obligations due on ``day``."""
+        key = (task.lead, task.cooperating, day)
+        found = self._owners.get(key)
+        if found is not None:
+            return found
+        catalog = self.catalog
+        cooperating = set(task.cooperating)
+        out: dict[str, str | None] = {}
+        for printed in task.lead:
+            members = catalog.members(printed)
+            is_group = members != (printed,)
+            for member in members:
+                if is_group and (member in cooperating or not catalog.units[member].exists_on(day)):
+                    continue
+                owner = catalog.current_unit(member, day)
+                if is_group and owner in cooperating:
+                    continue
+                out.setdefault(owner, printed if owner != printed else None)
+        found = self._owners[key] = tuple(out.items())
+        return found
+
+    def holder(self, owner: str, day: date) -> str:
+        """Who answers on ``day`` for an open obligation of ``owner``: it, or its successor."""
+        key = (owner, day)
+        found = self._holders.get(key)
+        if found is None:
+            found = self._holders[key] = self.catalog.current_unit(owner, day)
+        return found
