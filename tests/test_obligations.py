@@ -158,7 +158,7 @@ def test_engine_event_asks_for_the_unit_of_a_group_led_task(tmp_path: Path, monk
     monkeypatch.setenv("ENGINE_DATABASE_URL", f"sqlite:///{tmp_path / 'engine.db'}")
     runner = CliRunner()
     asked = runner.invoke(app, ["event", "910", "23", "--date", "2025-04-01"])
-    assert asked.exit_code == 2 and "hãy ghi --unit" in asked.output
+    assert asked.exit_code == 2 and "hãy ghi rõ từng đơn vị" in asked.output
     stranger = ["event", "910", "23", "--date", "2025-04-01", "--unit", "Bộ Công an"]
     assert runner.invoke(app, stranger).exit_code == 2
     done = runner.invoke(
@@ -410,3 +410,27 @@ def test_simulate_for_one_plan_shows_only_its_obligations(tmp_path: Path, monkey
     digests = [n for n in notices if n["recipient"] == "van-phong-bo"]
     assert notices and digests
     assert {o["plan"] for n in notices for o in n["occurrences"]} == {"qd-522-btp"}
+
+
+def test_the_admin_form_records_a_request_for_the_units_it_names(app, admin_client) -> None:  # type: ignore[no-untyped-def]
+    from sqlmodel import Session, select
+
+    from engine.store.tables import TriggerRow
+    from tests.webutil import csrf_of
+
+    csrf = csrf_of(admin_client.get("/").text)
+    request = {
+        "csrf": csrf,
+        "action": "event",
+        "plan": "qd-910-btp",
+        "task": "23",
+        "on": "2025-04-01",
+        "key": "CV-9",
+    }
+    asked = admin_client.post("/admin/record", data=request)
+    assert asked.status_code == 400 and "ghi rõ từng đơn vị" in asked.text
+    named = {**request, "unit": "Cục Công nghệ thông tin; Văn phòng Bộ"}
+    assert admin_client.post("/admin/record", data=named, follow_redirects=False).status_code == 303
+    with Session(app.state.web.engine) as session:
+        row = session.execute(select(TriggerRow)).scalar_one()
+    assert (row.kind, row.units) == ("request", "cuc-cntt van-phong-bo")

@@ -25,7 +25,6 @@ from engine.explain import describe_reading, explain, explain_reading
 from engine.followup import notice_json
 from engine.followup import simulate as run_simulation
 from engine.mail import deliver
-from engine.responsibility import Responsibility
 from engine.runner import compute, load_silences, make_matcher, run_day, unit_links
 from engine.scheduler import smtp_config
 from engine.sink import start_sink
@@ -41,8 +40,9 @@ from engine.store.tables import (
     TriggerRow,
 )
 from engine.summary import CATEGORIES, tally, tally_tasks
-from engine.timing.models import CompositeTiming, RecurringTiming, TimingClass
+from engine.timing.models import RecurringTiming, TimingClass
 from engine.timing.parse import ParseContext, PhraseError
+from engine.triggers import TriggerError, concerned_units, trigger_kind
 
 app = typer.Typer(
     help="Theo dõi, đôn đốc thực hiện các Kế hoạch (Đề án 06).",
@@ -477,29 +477,12 @@ def event(
     """Ghi nhận sự kiện (nhiệm vụ phát sinh khi có sự kiện) hoặc yêu cầu (nhiệm vụ theo yêu cầu)."""
     target = _target(plan, task, None)
     found = target.task
-    parts = found.timing.parts if isinstance(found.timing, CompositeTiming) else (found.timing,)
-    classes = [p.timing_class for p in parts]
-    cls = next((c for c in classes if c in (TimingClass.EVENT, TimingClass.ON_REQUEST)), None)
-    if cls is None:
-        raise _fail(
-            f"nhiệm vụ {found.id} không phải loại theo sự kiện / theo yêu cầu "
-            f"(loại: {', '.join(classes)})"
-        )
     occurred = _date(on, "--date")
-    kind = "event" if cls == TimingClass.EVENT else "request"
-    owners = [unit for unit, _ in Responsibility(target.catalog).owners(found, occurred)]
-    chosen = [_unit(target.catalog, found, u) for u in units or ()]
-    strangers = [u for u in chosen if u not in owners]
-    if strangers:
-        names = ", ".join(target.catalog.units[u].name for u in strangers if u)
-        raise _fail(
-            f"{names} không chủ trì nhiệm vụ {found.id} vào ngày {render.vn_date(occurred)}"
-        )
-    if not chosen and len(owners) > 1:
-        raise _fail(
-            f"nhiệm vụ {found.id} do {len(owners)} đơn vị chủ trì: hãy ghi --unit cho từng đơn vị "
-            'được yêu cầu (ví dụ --unit "Văn phòng Bộ")'
-        )
+    try:
+        kind = trigger_kind(found)
+        chosen = concerned_units(target.catalog, found, occurred, units or ())
+    except TriggerError as exc:
+        raise _fail(str(exc)) from None
     _save(
         target.settings,
         TriggerRow(
@@ -510,7 +493,7 @@ def event(
             occurred_on=occurred,
             due=_date(due, "--due") if due else None,
             description=description,
-            units=" ".join(u for u in chosen if u) or None,
+            units=" ".join(chosen) or None,
         ),
     )
 

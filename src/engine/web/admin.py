@@ -27,7 +27,7 @@ from engine.store.tables import (
     SuspensionRow,
     TriggerRow,
 )
-from engine.timing.models import TimingClass
+from engine.triggers import TriggerError, concerned_units, trigger_kind
 from engine.web import evidence, feeds, guards, sessions
 from engine.web.common import Admin, admin_form, check_csrf, form_date, page, task_of, web
 
@@ -178,16 +178,15 @@ def admin_record(
     state = web(request)
     _, found = task_of(state, plan, task)
     when = form_date(on, clock.today()) if on else clock.today()
-    unit_id = state.catalog.unit_id(unit) if unit else None
-    if unit and unit_id is None:
-        raise HTTPException(400, f"Không có đơn vị «{unit}»")
+    names = [n.strip() for n in unit.split(";") if n.strip()]
     by = user["username"]
-    scope = {"plan": plan, "task": task, "unit": unit_id}
+    scope = {"plan": plan, "task": task, "unit": state.catalog.unit_id(unit) if unit else None}
     if action == "event":
-        cls = found.timing.timing_class
-        if cls not in (TimingClass.EVENT, TimingClass.ON_REQUEST):
-            raise HTTPException(400, "Nhiệm vụ không phải loại theo sự kiện / theo yêu cầu")
-        kind = "event" if cls == TimingClass.EVENT else "request"
+        try:
+            kind = trigger_kind(found)
+            concerned = concerned_units(state.catalog, found, when, names)
+        except TriggerError as exc:
+            raise HTTPException(400, str(exc)) from None
         row: Any = TriggerRow(
             plan=plan,
             task=task,
@@ -197,7 +196,10 @@ def admin_record(
             due=form_date(due) if due else None,
             description=reason or None,
             recorded_by=by,
+            units=" ".join(concerned) or None,
         )
+    elif unit and state.catalog.unit_id(unit) is None:
+        raise HTTPException(400, f"Không có đơn vị «{unit}»")
     elif action in ("suspend", "cancel", "silence") and not reason.strip():
         raise HTTPException(400, "Cần ghi lý do")
     elif action == "suspend":
