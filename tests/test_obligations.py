@@ -434,3 +434,18 @@ def test_the_admin_form_records_a_request_for_the_units_it_names(app, admin_clie
     with Session(app.state.web.engine) as session:
         row = session.execute(select(TriggerRow)).scalar_one()
     assert (row.kind, row.units) == ("request", "cuc-cntt van-phong-bo")
+
+
+def test_status_json_shows_owner_and_holder(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ENGINE_RULES_DIR", str(RULES))
+    monkeypatch.setenv("ENGINE_SCHEDULES_DIR", str(SCHEDULES))
+    monkeypatch.setenv("ENGINE_DATABASE_URL", f"sqlite:///{tmp_path / 'engine.db'}")
+    args = ["status", "--as-of", "2025-06-01", "--plan", "522", "--format", "json"]
+    rows = json.loads(CliRunner().invoke(app, args).output)
+    task5 = {r["unit"]: r["holder"] for r in rows if r["task"] == "5"}
+    assert sorted(task5) == SEVEN and task5["cuc-con-nuoi"] == "cuc-hctp"
+    directive = json.loads(
+        CliRunner().invoke(app, [*args[:-4], "--plan", "ct-05-ttg", "--format", "json"]).output
+    )
+    (b34,) = [r for r in directive if r["task"] == "B34"]
+    assert b34["implemented_by"] == "qd-522-btp:4"

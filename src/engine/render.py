@@ -42,6 +42,8 @@ ROW_FIELDS = (
     "working_days_to_due",
     "precedes_issue",
     "missed_in_a_row",
+    "holder",
+    "implemented_by",
 )
 
 _STYLES = {
@@ -88,6 +90,8 @@ def row(catalog: Catalog, occ: Occurrence) -> dict[str, Any]:
         "working_days_to_due": occ.working_days_to_due,
         "precedes_issue": occ.precedes_issue,
         "missed_in_a_row": occ.missed_in_a_row,
+        "holder": occ.answerable,
+        "implemented_by": " ".join(occ.implemented_by) or None,
     }
 
 
