@@ -4,6 +4,9 @@ A task may name the task(s) of another plan it carries out (``implements`` in it
 522/QĐ-BTP task 4 carries out row B34 of Chỉ thị 05/CT-TTg). Rules (``docs/timing.md``,
 "Plans that implement plans"):
 
+* **A link speaks for the implementing plan's organisation**: it concerns the implemented
+  row's obligations owed by units of that organisation (05/CT-TTg's B34 is Bộ Tư pháp's;
+  522/QĐ-BTP, Bộ Tư pháp's plan, carries it out), never another body's share of the row.
 * **The implemented row is done when its implementing rows are**: when every top-level
   obligation of every implementing task is done, each open obligation of the implemented task
   is done on the last of their dates (on time if that date is within its own due date).
@@ -51,7 +54,13 @@ def apply_links(catalog: Catalog, occurrences: Iterable[Occurrence]) -> list[Occ
             by_task.setdefault((occ.plan, occ.task), []).append(index)
     for target, sources in links.items():
         label = tuple(f"{plan}:{task}" for plan, task in sources)
-        own_done = [out[i].done_on for i in by_task.get(target, []) if out[i].status in _DONE]
+        organisations = {catalog.plans[plan].organisation for plan, _ in sources}
+        targets = [
+            i
+            for i in by_task.get(target, [])
+            if catalog.units[out[i].unit].organisation in organisations
+        ]
+        own_done = [out[i].done_on for i in targets if out[i].status in _DONE]
         if own_done:  # recorded at the implemented end: counts for the implementing rows
             for source in sources:
                 for i in by_task.get(source, []):
@@ -59,7 +68,7 @@ def apply_links(catalog: Catalog, occurrences: Iterable[Occurrence]) -> list[Occ
         source_rows = [out[i] for s in sources for i in by_task.get(s, [])]
         finished = [o.done_on for o in source_rows if o.status in _DONE and o.done_on]
         all_done = bool(source_rows) and len(finished) == len(source_rows)
-        for i in by_task.get(target, []):
+        for i in targets:
             occ = replace(out[i], implemented_by=label)
             out[i] = _closed(occ, max(finished)) if all_done else occ
     return out
