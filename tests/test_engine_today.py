@@ -117,3 +117,10 @@ def test_dashboard_and_unit_link_page_default_to_the_pinned_day(
     overview = client.get("/")
     assert overview.status_code == 200 and "21/06/2023" in overview.text
     application.state.web.engine.dispose()
+
+
+def test_now_keeps_the_time_of_day_on_the_pinned_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENGINE_TODAY", "2023-06-21")
+    moment = clock.now()
+    assert moment.date() == DAY and moment.utcoffset() is not None
+    assert moment.utcoffset().total_seconds() == 7 * 3600  # type: ignore[union-attr]

@@ -35,3 +35,11 @@ def pinned_today() -> date | None:
 def today() -> date:
     """Today: the day ``ENGINE_TODAY`` pins, else the current date in Asia/Ho_Chi_Minh."""
     return pinned_today() or datetime.now(VN).date()
+
+
+def now() -> datetime:
+    """The current time in Asia/Ho_Chi_Minh, on the day ``ENGINE_TODAY`` pins when it is set
+    (what an email's Date header says: a demo of 21/06/2023 sends mail dated that day)."""
+    current = datetime.now(VN)
+    pinned = pinned_today()
+    return datetime.combine(pinned, current.timetz()) if pinned else current
