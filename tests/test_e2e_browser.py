@@ -88,8 +88,11 @@ def server(tmp_path: Path, unused_port: int):  # type: ignore[no-untyped-def]
 
 
 def _done_total(page) -> int:  # type: ignore[no-untyped-def]
-    return int(page.locator('[data-total="done_on_time"]').inner_text()) + int(
-        page.locator('[data-total="done_late"]').inner_text()
+    """Văn phòng Bộ's done obligations in the overview's unit table (plan rows count tasks:
+    one of several obligations done need not finish its task)."""
+    row = page.locator('#by-unit tr[data-unit="van-phong-bo"]')
+    return int(row.locator('[data-category="done_on_time"]').inner_text()) + int(
+        row.locator('[data-category="done_late"]').inner_text()
     )
 
 
