@@ -10,7 +10,7 @@ import json
 import sqlite3
 import threading
 from collections import Counter
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from typer.testing import CliRunner
@@ -25,9 +25,9 @@ from engine.store.database import make_engine
 from engine.store.tables import OutboxMessage
 from tests import smtp_faults
 from tests.conftest import ROOT
+from tests.test_daemon_drills import DAY, MAILS
 
 TEMPLATES = ROOT / "notifications"
-DAY = date(2023, 7, 3)  # 26 emails on the shipped rules
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def matcher(catalog):  # type: ignore[no-untyped-def]
 def _day(catalog, db, matcher) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
     run_day(catalog, db, DAY, matcher, TEMPLATES)
     rows = outbox.messages(db, limit=1000)
-    assert len(rows) == 26
+    assert len(rows) == MAILS
     return rows
 
 
@@ -79,11 +79,11 @@ def test_greylisting_on_rcpt_is_retried_and_delivered_once(catalog, db, matcher,
     rows = _day(catalog, db, matcher)
     handler.fault("RCPT", "450 4.2.0 Greylisted, try again", times=1000)
     first = _send(db, config)
-    assert (first.sent, first.retried, first.failed) == (0, 26, 0)
-    assert outbox.counts(db) == {"pending": 26}
+    assert (first.sent, first.retried, first.failed) == (0, MAILS, 0)
+    assert outbox.counts(db) == {"pending": MAILS}
     handler.faults.clear()
     second = _send(db, config)
-    assert (second.sent, second.retried, second.failed) == (26, 0, 0)
+    assert (second.sent, second.retried, second.failed) == (MAILS, 0, 0)
     _each_once(handler, rows)
     message = handler.messages[0]
     assert message["Auto-Submitted"] == "auto-generated"
@@ -101,7 +101,7 @@ def test_4xx_at_any_stage_is_temporary(catalog, db, matcher, server, stage, repl
     rows = _day(catalog, db, matcher)
     handler.fault(stage, reply, times=5)
     first = _send(db, config)
-    assert (first.sent, first.retried, first.failed) == (21, 5, 0)
+    assert (first.sent, first.retried, first.failed) == (MAILS - 5, 5, 0)
     assert _send(db, config).sent == 5
     _each_once(handler, rows)
 
@@ -146,10 +146,10 @@ def test_drop_after_data_is_the_documented_window(catalog, db, matcher, server) 
     assert _send(db, config).retried == 1
     assert _send(db, config).sent == 1
     ids = Counter(m["Message-ID"] for m in handler.messages)
-    assert set(ids) == {r.message_id for r in rows} and sorted(ids.values()) == [1] * 25 + [2]
+    assert set(ids) == {r.message_id for r in rows} and sorted(ids.values()) == [1] * (MAILS - 1) + [2]
     twice = [m for m in handler.messages if ids[m["Message-ID"]] == 2]
     assert twice[0].as_bytes() == twice[1].as_bytes()
-    assert outbox.counts(db) == {"sent": 26}
+    assert outbox.counts(db) == {"sent": MAILS}
 
 
 def test_database_locked_right_after_the_250(catalog, database_url, matcher, server) -> None:  # type: ignore[no-untyped-def]
@@ -175,7 +175,7 @@ def test_database_locked_right_after_the_250(catalog, database_url, matcher, ser
 
     handler.after_accept = lock_once
     report = _send(db, config)
-    assert (report.sent, report.retried, report.failed) == (26, 0, 0)
+    assert (report.sent, report.retried, report.failed) == (MAILS, 0, 0)
     _each_once(handler, rows)
     db.dispose()
 
@@ -199,7 +199,7 @@ def test_slow_server_and_a_second_sender(
     threads[1].start()
     for thread in threads:
         thread.join()
-    assert sum(r.sent for r in reports) == 26
+    assert sum(r.sent for r in reports) == MAILS
     _each_once(handler, rows)
     for engine in engines:
         engine.dispose()
@@ -220,8 +220,8 @@ def test_one_failing_message_never_stops_the_pass(
 
     monkeypatch.setattr(claims, "to_send", to_send)
     report = _send(db, config)
-    assert report.sent == 25 and len(report.errors) == 1
-    assert outbox.counts(db) == {"sent": 25, "sending": 1}
+    assert report.sent == MAILS - 1 and len(report.errors) == 1
+    assert outbox.counts(db) == {"sent": MAILS - 1, "sending": 1}
 
 
 def _json(db) -> list[dict]:  # type: ignore[no-untyped-def]

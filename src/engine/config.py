@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     outbox_alert_hours: float = 6.0  # admins are told after messages fail this long
     catch_up_days: int = 31  # how far back `engine serve` catches up missed days
     mail_from: str = "Văn phòng Bộ <van-phong-bo@btp.example>"
+    reply_to: str | None = None  # Reply-To of the emails (replies reach a person)
+    contact_name: str | None = None  # contact officer named in the emails' footer
+    contact_phone: str | None = None
     templates_dir: Path = Path("notifications")
     matcher: Literal["durable", "python"] = "durable"
     mail_dir: Path = Path("var/mail")

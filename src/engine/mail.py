@@ -19,7 +19,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -30,6 +30,7 @@ import aiosmtplib
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+from engine.clock import VN
 from engine.store import claims
 from engine.store.outbox import Composer, Rendered
 from engine.store.tables import OutboxMessage
@@ -60,10 +61,11 @@ class DeliveryReport:
     errors: list[str] = field(default_factory=list)
 
 
-def composer(mail_from: str) -> Composer:
+def composer(mail_from: str, reply_to: str | None = None) -> Composer:
     """Builds the MIME bytes of an outbox message: text and HTML alternatives, a Message-ID
     that never changes, ``Auto-Submitted: auto-generated`` (RFC 3834: no auto-replies) and the
-    idempotency keys of its items in ``X-Idempotency-Key``, for receivers to de-duplicate."""
+    idempotency keys of its items in ``X-Idempotency-Key``, for receivers to de-duplicate; the
+    Date in Vietnam's time (+07:00) and ``Reply-To`` when one is configured."""
     name, address = parseaddr(mail_from)
 
     def compose(
@@ -74,7 +76,9 @@ def composer(mail_from: str) -> Composer:
         message["To"] = [Address(addr_spec=a) for a in to]
         message["Subject"] = rendered.subject
         message["Message-ID"] = message_id
-        message["Date"] = format_datetime(datetime.now(UTC))
+        message["Date"] = format_datetime(datetime.now(VN))
+        if reply_to:
+            message["Reply-To"] = reply_to
         message["Auto-Submitted"] = "auto-generated"
         message["X-Idempotency-Key"] = ", ".join(keys)
         message.set_content(rendered.text)

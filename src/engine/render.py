@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
 
+from rich.cells import cell_len
 from rich.table import Table
 
 from engine.catalog.model import Catalog
@@ -107,34 +108,61 @@ def to_csv(rows: Iterable[dict[str, Any]]) -> str:
     return buffer.getvalue()
 
 
+_STATUS_HEADERS = (
+    "Kế hoạch",
+    "Nhiệm vụ",
+    "Đơn vị chủ trì",
+    "Mốc / kỳ",
+    "Thời hạn",
+    "Hạn",
+    "Tình trạng",
+    "Quá hạn",
+)
+PLAIN_STATUS_ROWS = 300
+"""Beyond this many rows ``engine status`` prints plain aligned text instead of a Rich table."""
+
+
+def _status_title(as_of: date) -> str:
+    return f"Tình hình thực hiện nhiệm vụ đến ngày {vn_date(as_of)}"
+
+
+def _status_cells(catalog: Catalog, occ: Occurrence) -> list[str]:
+    """The cells of one status row, in the order of ``_STATUS_HEADERS`` (status unstyled)."""
+    plan = catalog.plans[occ.plan]
+    task = plan.task(occ.task)
+    assert task is not None
+    return [
+        plan.number,
+        occ.task,
+        catalog.units[occ.unit].name,
+        occ.label or occ.milestone,
+        task.deadline.replace("\n", " / ") or "(trống)",
+        vn_date(occ.due),
+        occ.status.label,
+        f"{occ.days_overdue} ngày" if occ.days_overdue else "",
+    ]
+
+
 def status_table(catalog: Catalog, occurrences: list[Occurrence], as_of: date) -> Table:
-    table = Table(title=f"Tình hình thực hiện nhiệm vụ đến ngày {vn_date(as_of)}", show_lines=False)
-    for header in (
-        "Kế hoạch",
-        "Nhiệm vụ",
-        "Đơn vị chủ trì",
-        "Mốc / kỳ",
-        "Thời hạn",
-        "Hạn",
-        "Tình trạng",
-        "Quá hạn",
-    ):
+    table = Table(title=_status_title(as_of), show_lines=False)
+    for header in _STATUS_HEADERS:
         table.add_column(header, overflow="fold")
     for occ in occurrences:
-        plan = catalog.plans[occ.plan]
-        task = plan.task(occ.task)
-        assert task is not None
-        overdue = f"{occ.days_overdue} ngày" if occ.days_overdue else ""
-        table.add_row(
-            plan.number,
-            occ.task,
-            catalog.units[occ.unit].name,
-            occ.label or occ.milestone,
-            task.deadline.replace("\n", " / ") or "(trống)",
-            vn_date(occ.due),
-            f"[{_STYLES.get(occ.status, '')}]{occ.status.label}[/]"
-            if occ.status in _STYLES
-            else occ.status.label,
-            overdue,
-        )
+        cells = _status_cells(catalog, occ)
+        if occ.status in _STYLES:
+            cells[6] = f"[{_STYLES[occ.status]}]{cells[6]}[/]"
+        table.add_row(*cells)
     return table
+
+
+def status_lines(catalog: Catalog, occurrences: list[Occurrence], as_of: date) -> Iterator[str]:
+    """The status rows as plain text: the title, the headers, a rule, then one line per row,
+    columns padded to their widest cell (in terminal cells) and two spaces apart."""
+    rows = [list(_STATUS_HEADERS), *(_status_cells(catalog, occ) for occ in occurrences)]
+    widths = [max(cell_len(row[i]) for row in rows) for i in range(len(_STATUS_HEADERS))]
+    rows.insert(1, ["-" * width for width in widths])
+    yield _status_title(as_of)
+    for row in rows:
+        yield "  ".join(
+            cell + " " * (width - cell_len(cell)) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()

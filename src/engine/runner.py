@@ -9,18 +9,17 @@ one email, and ``day_run`` keeps every day to one evaluation by the daemon.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from markupsafe import escape
 from sqlalchemy.engine import Engine
 
 from engine.catalog.model import Catalog
 from engine.config import Settings
-from engine.emails import EmailRenderer, vn_long_date
+from engine.emails import EmailRenderer, MailContext, vn_long_date
 from engine.escalation.matcher import DurableMatcher, Matcher, PythonMatcher
 from engine.escalation.rules import Silence
 from engine.followup import notices_for_day
@@ -50,22 +49,27 @@ def make_matcher(catalog: Catalog, kind: str = "durable") -> Matcher:
     return DurableMatcher(rules) if kind == "durable" else PythonMatcher(rules)
 
 
-LinkBuilder = Callable[[str, dict[str, Any]], str | None]
+LinkBuilder = MailContext
 
 
-def unit_links(settings: Settings) -> LinkBuilder:
-    """Each email gets one signed link for its recipient unit (admins get none)."""
+def unit_links(settings: Settings) -> MailContext:
+    """What emails link to and name: the web app, each recipient unit's signed link page (one
+    per recipient per run; admins get none), the Reply-To address and the contact officer."""
     links = Links(load_secret(Path(settings.data_dir) / "secret.key", settings.secret_key))
     made: dict[str, str] = {}
 
-    def link_for(recipient: str, fields: dict[str, Any]) -> str | None:
-        if recipient == ADMINS:
-            return None
+    def signed(recipient: str) -> str:
         if recipient not in made:
             made[recipient] = f"{settings.base_url.rstrip('/')}/u/{links.make(recipient)}"
         return made[recipient]
 
-    return link_for
+    return MailContext(
+        settings.base_url,
+        signed,
+        settings.reply_to,
+        settings.contact_name,
+        settings.contact_phone,
+    )
 
 
 def load_silences(engine: Engine) -> list[Silence]:
@@ -125,7 +129,7 @@ def run_days(
     if not todo:
         return []
     renderer = EmailRenderer(catalog, templates, link_for)
-    compose = composer(mail_from)
+    compose = composer(mail_from, link_for.reply_to if link_for else None)
     with days_store.heartbeat(engine, worker):
         history, silences = outbox.history(engine), load_silences(engine)
         progress = load_progress(engine)

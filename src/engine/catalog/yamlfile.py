@@ -40,7 +40,7 @@ class YamlDocument:
         return RuleError(self.path, self.line_of(node_path), field_name(node_path), message)
 
 
-class _Constructor(yaml.SafeLoader):
+class _Constructor(yaml.CSafeLoader):
     pass
 
 

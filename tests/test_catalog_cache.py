@@ -1,0 +1,75 @@
+"""The validated-catalogue cache (engine.catalog.cache) and the plain text of large status lists."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from engine.catalog import cache as cache_module
+from engine.catalog.cache import cached_catalog
+from engine.catalog.errors import RuleErrors
+from engine.catalog.model import Catalog
+from engine.cli import app
+from engine.progress import Progress
+from engine.render import PLAIN_STATUS_ROWS
+from engine.status import evaluate
+from tests.conftest import RULES, SCHEDULES
+
+
+def _no_load(*_: object) -> Catalog:
+    raise AssertionError("the rules were read again")
+
+
+def test_a_cached_catalogue_evaluates_like_a_fresh_one(
+    tmp_path: Path, catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = cached_catalog(RULES, SCHEDULES, tmp_path)
+    assert (tmp_path / "cache" / "catalog.pickle").is_file()
+    monkeypatch.setattr("engine.catalog.loader.load_catalog", _no_load)
+    again = cached_catalog(RULES, SCHEDULES, tmp_path)
+    assert again is not first and again.warnings == catalog.warnings
+    for day in (date(2023, 3, 1), date(2024, 7, 15), date(2026, 1, 5)):
+        assert evaluate(again, Progress(), day) == evaluate(catalog, Progress(), day)
+
+
+def test_an_edited_rule_file_is_validated_again(rules_copy: Path, tmp_path: Path) -> None:
+    rules, schedules = rules_copy / "rules", rules_copy / "schedules"
+    cached_catalog(rules, schedules, tmp_path)
+    units = rules / "units.yaml"
+    units.write_text(units.read_text(encoding="utf-8") + "\nnot: [closed\n", encoding="utf-8")
+    with pytest.raises(RuleErrors):
+        cached_catalog(rules, schedules, tmp_path)
+    with pytest.raises(RuleErrors):  # errors are never cached
+        cached_catalog(rules, schedules, tmp_path)
+
+
+def test_a_corrupt_cache_is_rebuilt(tmp_path: Path) -> None:
+    file = tmp_path / "cache" / "catalog.pickle"
+    file.parent.mkdir()
+    file.write_bytes(cache_module.catalog_key(RULES, SCHEDULES) + b"not a pickle")
+    assert cached_catalog(RULES, SCHEDULES, tmp_path).plans
+    assert cached_catalog(RULES, SCHEDULES, tmp_path).plans  # and now readable
+
+
+def test_a_long_status_list_is_plain_aligned_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENGINE_RULES_DIR", str(RULES))
+    monkeypatch.setenv("ENGINE_SCHEDULES_DIR", str(SCHEDULES))
+    runner = CliRunner()
+    rows = json.loads(
+        runner.invoke(app, ["status", "--as-of", "2024-06-01", "--format", "json"]).output
+    )
+    assert len(rows) > PLAIN_STATUS_ROWS
+    result = runner.invoke(app, ["status", "--as-of", "2024-06-01"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert lines[0] == "Tình hình thực hiện nhiệm vụ đến ngày 01/06/2024"
+    assert lines[1].split()[:3] == ["Kế", "hoạch", "Nhiệm"] and "Tình trạng" in lines[1]
+    assert set(lines[2].replace(" ", "")) == {"-"}
+    assert len(lines) == 3 + len(rows)
+    status_column = lines[1].index("Tình trạng")
+    assert all(line[status_column - 2 : status_column] == "  " for line in lines[3:])
+    assert lines[3].startswith(rows[0]["plan_number"])
