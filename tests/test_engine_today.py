@@ -124,3 +124,18 @@ def test_now_keeps_the_time_of_day_on_the_pinned_day(monkeypatch: pytest.MonkeyP
     moment = clock.now()
     assert moment.date() == DAY and moment.utcoffset() is not None
     assert moment.utcoffset().total_seconds() == 7 * 3600  # type: ignore[union-attr]
+
+
+def test_emails_are_dated_the_pinned_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    import email
+    from email.utils import parsedate_to_datetime
+
+    from engine.mail import composer
+    from engine.store.outbox import Rendered
+
+    monkeypatch.setenv("ENGINE_TODAY", "2023-06-21")
+    raw = composer("Văn phòng Bộ <vp@btp.example>")(
+        "<m@x.example>", ["a@x.example"], Rendered("Nhắc việc", "nội dung", "<p>nội dung</p>"), []
+    )
+    sent = parsedate_to_datetime(email.message_from_bytes(raw)["Date"])
+    assert sent.date() == DAY and sent.utcoffset().total_seconds() == 7 * 3600  # type: ignore[union-attr]

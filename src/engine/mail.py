@@ -19,7 +19,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -30,7 +30,7 @@ import aiosmtplib
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from engine.clock import VN
+from engine import clock
 from engine.store import claims
 from engine.store.outbox import Composer, Rendered
 from engine.store.tables import OutboxMessage
@@ -65,7 +65,8 @@ def composer(mail_from: str, reply_to: str | None = None) -> Composer:
     """Builds the MIME bytes of an outbox message: text and HTML alternatives, a Message-ID
     that never changes, ``Auto-Submitted: auto-generated`` (RFC 3834: no auto-replies) and the
     idempotency keys of its items in ``X-Idempotency-Key``, for receivers to de-duplicate; the
-    Date in Vietnam's time (+07:00) and ``Reply-To`` when one is configured."""
+    Date in Vietnam's time (+07:00), on the day ``ENGINE_TODAY`` pins when it is set, and
+    ``Reply-To`` when one is configured."""
     name, address = parseaddr(mail_from)
 
     def compose(
@@ -76,7 +77,7 @@ def composer(mail_from: str, reply_to: str | None = None) -> Composer:
         message["To"] = [Address(addr_spec=a) for a in to]
         message["Subject"] = rendered.subject
         message["Message-ID"] = message_id
-        message["Date"] = format_datetime(datetime.now(VN))
+        message["Date"] = format_datetime(clock.now())
         if reply_to:
             message["Reply-To"] = reply_to
         message["Auto-Submitted"] = "auto-generated"
