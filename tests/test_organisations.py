@@ -126,3 +126,14 @@ def test_a_ministry_unit_leading_a_row_of_an_outside_plan_reports_in_its_ministr
     org = catalog.escalates_to(directive, "bo-tu-phap")
     assert org is not None and org.coordinating_office == "van-phong-bo"
     assert catalog.escalates_to(directive, "bo-cong-an") is None
+
+
+def test_the_overview_lists_outside_bodies_only_when_asked(admin_client) -> None:  # type: ignore[no-untyped-def]
+    followed = admin_client.get("/?as_of=2023-07-10").text
+    everyone = admin_client.get("/?as_of=2023-07-10&outside=1").text
+
+    def overdue_list(page: str) -> str:
+        return page.split("Nhiệm vụ quá hạn", 1)[1].split("<h2>", 1)[0]
+
+    assert 'href="/units/bo-cong-an"' not in overdue_list(followed)
+    assert 'href="/units/bo-cong-an"' in overdue_list(everyone)

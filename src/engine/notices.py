@@ -8,7 +8,8 @@ Pure: a function of (catalog, facts, matches, silences, history of what was alre
   in (the plan's own organisation when followed, else the holder's: see
   ``Catalog.escalates_to``), never another organisation's; ``admins`` the addresses of
   ``rules/escalation.yaml``; anything else a unit id. A unit outside every followed
-  organisation is never a recipient.
+  organisation is never a recipient, and its obligations reach an office or the leadership
+  only through a rule that tests ``followed``.
 * **Silences** drop every match on the plan / task / unit they cover until their last day.
 * **Repeat**: a (occurrence, rule, recipient) already notified is notified again only once its
   rule's interval has passed since the last notice: N working days, or N calendar months (the
@@ -81,7 +82,9 @@ def recipients(catalog: Catalog, rule: EscalationRule, fact: Fact) -> list[str]:
             found = [plan.coordinating_unit]
         elif target in ("coordinating_office", "leadership"):
             org = catalog.escalates_to(plan, fields["unit"])
-            found = [getattr(org, target)] if org else []
+            # an outside body's obligation reaches an office only when the rule asks for it
+            asked = fields.get("followed", True) or "followed" in rule.when
+            found = [getattr(org, target)] if org and asked else []
         elif target == ADMINS:
             found = [ADMINS]
         else:

@@ -33,12 +33,22 @@ router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request, user: Officer, as_of: str | None = None) -> HTMLResponse:
+def overview(
+    request: Request, user: Officer, as_of: str | None = None, outside: str | None = None
+) -> HTMLResponse:
+    """The official tallies; the overdue and upcoming lists leave out bodies outside every
+    followed organisation unless ``?outside=1`` asks for them."""
     state = web(request)
     day = as_of_of(as_of)
-    model = views.overview(state.occurrences(day), day)
+    keep = None if outside == "1" else state.catalog.followed
+    model = views.overview(state.occurrences(day), day, followed=keep)
     return page(
-        request, "overview.html", model=model, chart=views.chart_svg(model.chart), as_of=day
+        request,
+        "overview.html",
+        model=model,
+        chart=views.chart_svg(model.chart),
+        as_of=day,
+        outside=outside == "1",
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -73,18 +73,26 @@ class Overview:
     chart: list[ChartPoint]
 
 
-def overview(occurrences: Sequence[Occurrence], as_of: date, limit: int = 200) -> Overview:
+def overview(
+    occurrences: Sequence[Occurrence],
+    as_of: date,
+    limit: int = 200,
+    followed: Callable[[str], bool] | None = None,
+) -> Overview:
+    """Tallies of everything; the overdue and upcoming lists only of the obligations whose
+    holder passes ``followed`` (when given): an office's lists leave outside bodies out."""
     by_plan = tally_tasks(occurrences, lambda o: o.plan)
     by_unit = tally(occurrences, lambda o: o.unit)
     totals: Counter[str] = Counter()
     for t in by_plan:
         totals.update(t.counts)
-    overdue = [o for o in occurrences if o.status == Status.OVERDUE]
+    listed = [o for o in occurrences if followed is None or followed(o.answerable)]
+    overdue = [o for o in listed if o.status == Status.OVERDUE]
     overdue.sort(key=lambda o: (-o.days_overdue, o.plan, o.task, o.unit))
     horizon = as_of + timedelta(days=30)
     upcoming = [
         o
-        for o in occurrences
+        for o in listed
         if o.status in (Status.IN_PROGRESS, Status.DUE_SOON)
         and o.due is not None
         and o.due <= horizon
