@@ -1,4 +1,5 @@
-"""The validated-catalogue cache (engine.catalog.cache) and the plain text of large status lists."""
+"""Fast paths of the command line: the validated-catalogue cache (engine.catalog.cache), the
+plain text of large status lists, and the JSON rows written like ``json.dumps``."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from engine.catalog.errors import RuleErrors
 from engine.catalog.model import Catalog
 from engine.cli import app
 from engine.progress import Progress
-from engine.render import PLAIN_STATUS_ROWS
+from engine.render import PLAIN_STATUS_ROWS, row, to_json
 from engine.status import evaluate
 from tests.conftest import RULES, SCHEDULES
 
@@ -73,3 +74,13 @@ def test_a_long_status_list_is_plain_aligned_text(monkeypatch: pytest.MonkeyPatc
     status_column = lines[1].index("Tình trạng")
     assert all(line[status_column - 2 : status_column] == "  " for line in lines[3:])
     assert lines[3].startswith(rows[0]["plan_number"])
+
+
+def test_json_rows_are_written_exactly_like_json_dumps(catalog: Catalog) -> None:
+    rows = [row(catalog, o) for o in evaluate(catalog, Progress(), date(2024, 6, 1))]
+    assert to_json(rows) == json.dumps(rows, ensure_ascii=False, indent=2)
+    odd = [{}, {"a": 0, "b": True, "c": None, "d": 'Việt "x"\n\t\u2028', "e": -5}]
+    assert to_json(odd) == json.dumps(odd, ensure_ascii=False, indent=2)
+    nested = [{"a": [1, 2], "b": 1.5}]
+    assert to_json(nested) == json.dumps(nested, ensure_ascii=False, indent=2)
+    assert to_json([]) == "[]"
