@@ -1,0 +1,79 @@
+"""Benchmark: start-up and run time of ``engine`` commands, beside a bare Python start.
+
+Each command runs as a fresh process (``python -m engine.cli …``), several times, on the
+shipped rules with an empty SQLite database; ``python -c pass`` runs the same way in the same
+loop as the baseline. The first run of the rules commands fills the catalogue cache (under a
+temporary ``ENGINE_DATA_DIR``) and is reported apart as "cold".
+
+``--src DIR`` runs another source tree (e.g. an older commit unpacked with ``git archive``) with
+the same interpreter, for before/after figures in one run.
+
+Run: .venv/bin/python benchmarks/bench_cli.py [--runs 5] [--src DIR]   (see docs/benchmarks.md)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = "2026-11-30"
+COMMANDS: list[tuple[str, list[str]]] = [
+    ("engine --help", ["--help"]),
+    ('engine parse "Tháng 9/2023"', ["parse", "Tháng 9/2023"]),
+    ("engine check", ["check"]),
+    ("engine status --format json", ["status", "--as-of", AS_OF, "--format", "json"]),
+    ("engine summary", ["summary", "--as-of", AS_OF]),
+    ("engine status (table, all plans)", ["status", "--as-of", AS_OF]),
+]
+
+
+def _run(argv: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--src", type=Path, help="source tree to run instead of the installed one")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-cli-"))
+    env = {
+        **os.environ,
+        "ENGINE_DATA_DIR": str(scratch / "var"),
+        "ENGINE_DATABASE_URL": f"sqlite:///{scratch / 'engine.db'}",
+        "ENGINE_RULES_DIR": str(ROOT / "rules"),
+        "ENGINE_SCHEDULES_DIR": str(ROOT / "schedules"),
+        "COLUMNS": "200",
+    }
+    if args.src:
+        env["PYTHONPATH"] = str(args.src.resolve())
+    engine = [sys.executable, "-m", "engine.cli"]
+    cold = _run([*engine, "check"], env)
+    print(f"cold engine check (fills the catalogue cache): {cold:.2f} s")
+    baseline: list[float] = []
+    times: dict[str, list[float]] = {label: [] for label, _ in COMMANDS}
+    for _ in range(args.runs):
+        baseline.append(_run([sys.executable, "-c", "pass"], env))
+        for label, command in COMMANDS:
+            times[label].append(_run([*engine, *command], env))
+    base = statistics.median(baseline)
+    print(f"{'baseline: python -c pass':<36} median {base:.3f} s")
+    for label, values in times.items():
+        median = statistics.median(values)
+        print(
+            f"{label:<36} median {median:.2f} s, min {min(values):.2f} s "
+            f"({median / base:.0f}x the bare start)"
+        )
+
+
+if __name__ == "__main__":
+    main()
