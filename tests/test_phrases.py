@@ -71,6 +71,13 @@ SEED_PHRASES: dict[str, TimingClass] = {
     "Theo yêu cầu của Chính phủ, Tổ Công tác Đề án 06 của Chính phủ": C.ON_REQUEST,
     "Theo đề nghị phối hợp của các cơ quan, đơn vị,...": C.ON_REQUEST,
     "": C.UNSPECIFIED,
+    # duties of the organisation sections (149 III.1, III.4; 522 III.1, III.4)
+    "năm 2022 và các năm tiếp theo": C.PERIODIC,
+    "trong năm 2022": C.YEAR,
+    "Hàng năm": C.PERIODIC,
+    "hàng năm": C.PERIODIC,
+    "năm 2023": C.YEAR,
+    "trong năm 2023 và những năm tiếp theo": C.PERIODIC,
 }
 
 

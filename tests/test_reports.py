@@ -41,7 +41,7 @@ from engine.reports.monthly import (
     to_xlsx,
 )
 from engine.status import Occurrence, evaluate
-from engine.summary import CATEGORIES, tally
+from engine.summary import CATEGORIES, tally_tasks
 
 AS_OF = date(2023, 7, 20)
 PROGRESS = Progress(
@@ -76,7 +76,7 @@ def test_monthly_figures_follow_the_official_tallies(
     # 910/QĐ-BTP (signed in 2025) does not exist yet on 20/07/2023
     assert [row.label for row in report.plans] == ["149/QĐ-BTP", "05/CT-TTg", "522/QĐ-BTP"]
     in_force = [o for o in occurrences if o.plan != "qd-910-btp"]
-    expected = {t.key: t for t in tally(in_force, lambda o: o.plan)}
+    expected = {t.key: t for t in tally_tasks(in_force, lambda o: o.plan)}
     for row in report.plans:
         assert dict(row.counts) == expected[row.key].counts
         assert row.completion_rate == expected[row.key].completion_rate

@@ -86,10 +86,11 @@ def test_import_preview_then_apply(app, admin_client) -> None:  # type: ignore[n
     assert applied.status_code == 303
     with Session(app.state.web.engine) as session:
         row = session.execute(select(CompletionRow)).scalar_one()
-    # recorded for the unit that holds the task today (Cục HTQTCT's successor since 03/2025)
+    # recorded for the unit the row names: the obligation is Cục HTQTCT's for ever (its
+    # successor since 03/2025 only answers for it while it is open)
     assert (row.task, row.unit, row.done_on, row.evidence) == (
         "4",
-        "cuc-hctp",
+        "cuc-htqtct",
         date(2023, 7, 3),
         "Công văn số 88/HTQTCT",
     )
