@@ -146,7 +146,9 @@ def test_drop_after_data_is_the_documented_window(catalog, db, matcher, server) 
     assert _send(db, config).retried == 1
     assert _send(db, config).sent == 1
     ids = Counter(m["Message-ID"] for m in handler.messages)
-    assert set(ids) == {r.message_id for r in rows} and sorted(ids.values()) == [1] * (MAILS - 1) + [2]
+    assert set(ids) == {r.message_id for r in rows} and sorted(ids.values()) == [1] * (
+        MAILS - 1
+    ) + [2]
     twice = [m for m in handler.messages if ids[m["Message-ID"]] == 2]
     assert twice[0].as_bytes() == twice[1].as_bytes()
     assert outbox.counts(db) == {"sent": MAILS}
