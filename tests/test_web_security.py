@@ -170,9 +170,9 @@ def test_known_and_unknown_users_take_the_same_time(app, client: TestClient) -> 
         _sign_in(client, username, "sai-mat-khau")
         return time.perf_counter() - start
 
-    known = sorted(timed("vp") for _ in range(5))[2]
-    unknown = sorted(timed("khong-co-ai") for _ in range(5))[2]
-    assert 0.6 < known / unknown < 1.6, (known, unknown)
+    # Interleaved pairs, so that a burst of load on a shared machine hits both sides alike.
+    ratios = sorted(timed("vp") / timed("khong-co-ai") for _ in range(9))
+    assert 0.6 < ratios[4] < 1.6, ratios
 
 
 def test_unit_submissions_are_validated(app, client: TestClient) -> None:  # type: ignore[no-untyped-def]
