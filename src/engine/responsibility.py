@@ -15,7 +15,8 @@ Rules (``docs/timing.md``, "Responsibility"):
 
 from __future__ import annotations
 
-from datetime import date
+from bisect import bisect_right
+from datetime import date, timedelta
 
 from engine.catalog.model import Catalog, Task
 
@@ -27,12 +28,18 @@ class Responsibility:
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
-        self._owners: dict[tuple[tuple[str, ...], tuple[str, ...], date], Owners] = {}
-        self._holders: dict[tuple[str, date], str] = {}
+        # Answers change only on the days a unit starts or stops existing: days between two
+        # such boundaries share one "epoch", and the memo is keyed by it, not by the day.
+        self._boundaries = sorted(
+            {u.valid_from for u in catalog.units.values() if u.valid_from}
+            | {u.valid_to + timedelta(days=1) for u in catalog.units.values() if u.valid_to}
+        )
+        self._owners: dict[tuple[tuple[str, ...], tuple[str, ...], int], Owners] = {}
+        self._holders: dict[tuple[str, int], str] = {}
 
     def owners(self, task: Task, day: date) -> Owners:
         """(owner unit, printed unit when different) of ``task``'s obligations due on ``day``."""
-        key = (task.lead, task.cooperating, day)
+        key = (task.lead, task.cooperating, bisect_right(self._boundaries, day))
         found = self._owners.get(key)
         if found is not None:
             return found
@@ -54,7 +61,7 @@ class Responsibility:
 
     def holder(self, owner: str, day: date) -> str:
         """Who answers on ``day`` for an open obligation of ``owner``: it, or its successor."""
-        key = (owner, day)
+        key = (owner, bisect_right(self._boundaries, day))
         found = self._holders.get(key)
         if found is None:
             found = self._holders[key] = self.catalog.current_unit(owner, day)
