@@ -123,6 +123,12 @@ class _Evaluator:
             self._soon_cache[due] = start
         return start
 
+    def to_due(self, due: date | None) -> int | None:
+        """Working days left until ``due``; None once it has passed (or with no due date)."""
+        if due is None or self.as_of > due:
+            return None
+        return self.calendar.working_days_between(self.as_of, due)
+
     def owners(self, task: Task, due: date | None) -> tuple[tuple[str, str | None], ...]:
         """The units owing ``task``'s obligation due on ``due`` (undated: as of today)."""
         day = self.as_of if due is None else min(due, self.as_of)
@@ -272,9 +278,7 @@ class _Evaluator:
             working_days_overdue=self.calendar.working_days_between(effective, as_of)
             if late
             else 0,
-            working_days_to_due=(
-                self.calendar.working_days_between(as_of, effective) if as_of <= effective else None
-            ),
+            working_days_to_due=self.to_due(effective),
             precedes_issue=due < plan.signed,
             printed_unit=printed,
             missed_in_a_row=missed,
@@ -402,11 +406,7 @@ class _Evaluator:
                 done_on=rolled.done_on,
                 days_overdue=rolled.days_overdue,
                 working_days_overdue=max(o.working_days_overdue for o in subs) if overdue else 0,
-                working_days_to_due=(
-                    self.calendar.working_days_between(self.as_of, due)
-                    if due is not None and self.as_of <= due
-                    else None
-                ),
+                working_days_to_due=self.to_due(due),
                 precedes_issue=any(o.precedes_issue for o in subs),
                 printed_unit=subs[0].printed_unit,
                 missed_in_a_row=max(o.missed_in_a_row for o in subs),
