@@ -37,18 +37,21 @@ Rules applied (``docs/domain.md`` and ``docs/timing.md``):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from datetime import date
 from operator import attrgetter
 
 from engine.catalog.model import Catalog, Plan, Task
 from engine.codes import Status
 from engine.links import apply_links
-from engine.occurrence import DELIVERABLE, DERIVED, UNDATED, UPDATE, Occurrence
-from engine.periods import period_due, periods
-from engine.progress import Completion, Extension, Progress, Trigger
-from engine.responsibility import Responsibility
+from engine.memory import collector_paused
+from engine.occurrence import DELIVERABLE, DERIVED, UNDATED, UPDATE, Occurrence, build
+from engine.progress import Progress, Trigger
+from engine.recorded import Recorded
+from engine.responsibility import Owners, Responsibility
 from engine.rollup import Part, combine
+from engine.schedule import Schedule, schedule
+from engine.shared import shared_occurrences
 from engine.timing.models import (
     CompositeTiming,
     DatedTiming,
@@ -58,6 +61,9 @@ from engine.timing.models import (
     TimingClass,
     TriggeredTiming,
 )
+from engine.verdict import Dates
+
+__all__ = ["DELIVERABLE", "DERIVED", "UPDATE", "Occurrence", "Status", "evaluate"]
 
 _OPEN = (
     Status.NOT_STARTED,
@@ -66,7 +72,6 @@ _OPEN = (
     Status.OVERDUE,
     Status.REPORT_MISSING,
 )
-_CONTINUOUS = (TimingClass.CONTINUOUS, TimingClass.START_FROM, TimingClass.WHOLE_YEAR)
 _FIELDS = tuple(f.name for f in fields(Occurrence))
 _VALUES = attrgetter(*_FIELDS)
 _HOLDER, _PARENT = _FIELDS.index("holder"), _FIELDS.index("parent")
@@ -77,18 +82,15 @@ def _held(occ: Occurrence, holder: str, parent: str | None) -> Occurrence:
     per-call introspection (it ran once per occurrence and took over half of evaluation)."""
     values = list(_VALUES(occ))
     values[_HOLDER], values[_PARENT] = holder, parent
-    return Occurrence(*values)
-
-
-@dataclass(frozen=True, slots=True)
-class _Schedule:
-    periods: tuple[tuple[str, date], ...]
-    window: date | None
-    kind: str
+    return build(*values)
 
 
 class _Evaluator:
     """Evaluation of one catalog against one progress set on one day."""
+
+    #: Whether tasks no record concerns take the shared path (:mod:`engine.shared`); the
+    #: general path gives the same results, as ``tests/test_status_incremental.py`` checks.
+    share = True
 
     def __init__(
         self, catalog: Catalog, progress: Progress, as_of: date, recent_periods: int | None = None
@@ -98,41 +100,37 @@ class _Evaluator:
         self.calendar = catalog.calendar
         self.policy = catalog.policy
         self.responsibility = Responsibility(catalog)
-        self._roll_cache: dict[tuple[date, str], date] = {}
-        self._soon_cache: dict[date, date] = {}
-        self._schedules: dict[tuple[str, str], _Schedule] = {}
-        self.no_progress = progress.empty
+        self.dates = Dates(catalog.calendar, catalog.policy, as_of)
+        self.records = Recorded(progress, as_of, self.holder)
+        self._schedules: dict[tuple[str, str], Schedule] = {}
+        self._holders: dict[str, str] = {}
 
-    # -- dates ---------------------------------------------------------------------------
+    # -- who -----------------------------------------------------------------------------
 
-    def rolled(self, milestone: Milestone) -> date:
-        key = (milestone.nominal_due, milestone.roll)
-        due = self._roll_cache.get(key)
-        if due is None:
-            if milestone.roll == "forward":
-                due = self.calendar.roll_forward(milestone.nominal_due)
-            else:
-                due = self.calendar.roll_backward(milestone.nominal_due)
-            self._roll_cache[key] = due
-        return due
-
-    def soon_from(self, due: date) -> date:
-        start = self._soon_cache.get(due)
-        if start is None:
-            start = self.calendar.add_working_days(due, -self.policy.due_soon_working_days)
-            self._soon_cache[due] = start
-        return start
-
-    def to_due(self, due: date | None) -> int | None:
-        """Working days left until ``due``; None once it has passed (or with no due date)."""
-        if due is None or self.as_of > due:
-            return None
-        return self.calendar.working_days_between(self.as_of, due)
-
-    def owners(self, task: Task, due: date | None) -> tuple[tuple[str, str | None], ...]:
+    def owners(self, task: Task, due: date | None) -> Owners:
         """The units owing ``task``'s obligation due on ``due`` (undated: as of today)."""
         day = self.as_of if due is None else min(due, self.as_of)
         return self.responsibility.owners(task, day)
+
+    def holder(self, unit: str) -> str:
+        """Who answers today for an open obligation of ``unit``: it, or its successor."""
+        found = self._holders.get(unit)
+        if found is None:
+            found = self._holders[unit] = self.responsibility.holder(unit, self.as_of)
+        return found
+
+    def names(self, printed: tuple[str, ...], unit: str, day: date) -> bool:
+        """Whether the printed units ``printed`` include ``unit`` (or its predecessor)."""
+        current = self.catalog.current_unit
+        return any(p == unit or current(p, min(day, self.as_of)) == unit for p in printed)
+
+    def schedule(self, plan: Plan, task: Task, timing: RecurringTiming) -> Schedule:
+        """A recurring task's periods up to the as-of day: the same for every owing unit."""
+        found = self._schedules.get((plan.id, task.id))
+        if found is None:
+            found = schedule(self.catalog, self.dates, plan, task, timing)
+            self._schedules[(plan.id, task.id)] = found
+        return found
 
     # -- occurrences ---------------------------------------------------------------------
 
@@ -141,7 +139,11 @@ class _Evaluator:
         self._subtask_results: dict[str, list[Occurrence]] = {}
         results: dict[str, list[Occurrence]] = {}
         for task in sorted(plan.tasks, key=lambda t: 0 if t.parent else 1):
-            occurrences = [self.held(o, task.parent) for o in self.task(plan, task)]
+            occurrences = None
+            if self.share and self.records.quiet(plan, task):
+                occurrences = shared_occurrences(self, plan, task)
+            if occurrences is None:
+                occurrences = [self.held(o, task.parent) for o in self.task(plan, task)]
             results[task.id] = occurrences
             if task.parent:
                 self._subtask_results.setdefault(task.parent, []).extend(occurrences)
@@ -151,9 +153,7 @@ class _Evaluator:
     def held(self, occ: Occurrence, parent: str | None) -> Occurrence:
         """Set who answers for an open obligation today (the owner, or its successor), and
         the parent task of a sub-task's obligation."""
-        holder = (
-            self.responsibility.holder(occ.unit, self.as_of) if occ.status in _OPEN else occ.unit
-        )
+        holder = self.holder(occ.unit) if occ.status in _OPEN else occ.unit
         return _held(occ, holder, parent)
 
     def task(self, plan: Plan, task: Task) -> Iterator[Occurrence]:
@@ -174,7 +174,7 @@ class _Evaluator:
     def part(self, plan: Plan, task: Task, timing: object) -> Iterator[Occurrence]:
         if isinstance(timing, DatedTiming):
             for milestone in timing.milestones:
-                due = self.rolled(milestone)
+                due = self.dates.rolled(milestone)
                 owners = task.milestone_units.get(milestone.label or "")
                 for unit, printed in self.owners(task, due):
                     if owners and not self.names(owners, unit, due):
@@ -194,11 +194,6 @@ class _Evaluator:
                     plan, task, unit, printed, Status.NO_DEADLINE, TimingClass.UNSPECIFIED
                 )
 
-    def names(self, printed: tuple[str, ...], unit: str, day: date) -> bool:
-        """Whether the printed units ``printed`` include ``unit`` (or its predecessor)."""
-        current = self.catalog.current_unit
-        return any(p == unit or current(p, min(day, self.as_of)) == unit for p in printed)
-
     def deliverable(
         self,
         plan: Plan,
@@ -207,11 +202,9 @@ class _Evaluator:
         printed: str | None,
         milestone: Milestone,
         timing_class: str,
-        due: date | None = None,
     ) -> Occurrence:
-        due = due or self.rolled(milestone)
-        done_on = self.completion(plan, task, unit, milestone.key, dated=True)
-        extended = self.extension(plan, task, unit, milestone.key)
+        done_on = self.records.completion(plan, task, unit, milestone.key, dated=True)
+        extended = self.records.extension(plan, task, unit, milestone.key)
         return self.judge(
             plan,
             task,
@@ -221,7 +214,7 @@ class _Evaluator:
             milestone.label,
             timing_class,
             DELIVERABLE,
-            due,
+            self.dates.rolled(milestone),
             extended,
             milestone.window_start,
             done_on,
@@ -244,44 +237,38 @@ class _Evaluator:
         reported: bool = False,
         missed: int = 0,
     ) -> Occurrence:
-        as_of = self.as_of
-        effective = extended or due
-        status = self.administrative(plan, task, unit)
-        if status is None:
-            if reported:
-                status = Status.REPORTED
-            elif done_on is not None:
-                status = Status.DONE_ON_TIME if done_on <= due else Status.DONE_LATE
-            elif as_of < plan.signed or (window_start is not None and as_of < window_start):
-                status = Status.NOT_STARTED
-            elif as_of > effective:
-                status = Status.REPORT_MISSING if kind == UPDATE else Status.OVERDUE
-            elif as_of >= self.soon_from(effective):
-                status = Status.DUE_SOON
-            else:
-                status = Status.IN_PROGRESS
-        late = as_of > effective and status in (Status.OVERDUE, Status.REPORT_MISSING)
-        return Occurrence(
-            plan=plan.id,
-            task=task.id,
-            unit=unit,
-            milestone=key,
-            label=label,
-            timing_class=timing_class,
-            kind=kind,
-            due=effective,
-            original_due=due,
-            window_start=window_start,
-            status=status,
-            done_on=done_on,
-            days_overdue=(as_of - effective).days if late else 0,
-            working_days_overdue=self.calendar.working_days_between(effective, as_of)
-            if late
-            else 0,
-            working_days_to_due=self.to_due(effective),
-            precedes_issue=due < plan.signed,
-            printed_unit=printed,
-            missed_in_a_row=missed,
+        status, effective, days, working_days, to_due = self.dates.verdict(
+            plan.signed,
+            kind,
+            due,
+            extended,
+            window_start,
+            done_on,
+            reported,
+            self.records.administrative(plan, task, unit),
+        )
+        return build(
+            plan.id,
+            task.id,
+            unit,
+            key,
+            label,
+            timing_class,
+            kind,
+            effective,
+            due,
+            window_start,
+            status,
+            done_on,
+            days,
+            working_days,
+            to_due,
+            due < plan.signed,
+            printed,
+            missed,
+            "",
+            None,
+            (),
         )
 
     def undated(
@@ -296,11 +283,11 @@ class _Evaluator:
     ) -> Occurrence:
         if self.as_of < plan.signed:
             status = Status.NOT_STARTED
-        done_on = self.completion(plan, task, unit, key, dated=True)
+        done_on = self.records.completion(plan, task, unit, key, dated=True)
         if done_on is not None:
             status = Status.DONE_ON_TIME
-        status = self.administrative(plan, task, unit) or status
-        return Occurrence(
+        status = self.records.administrative(plan, task, unit) or status
+        return build(
             plan.id,
             task.id,
             unit,
@@ -318,65 +305,11 @@ class _Evaluator:
             None,
             False,
             printed,
+            0,
+            "",
+            None,
+            (),
         )
-
-    def administrative(self, plan: Plan, task: Task, unit: str) -> Status | None:
-        """Cancelled or suspended on the as-of day, by an admin's record (the task's or its
-        parent's) naming the unit, its holder, or no unit."""
-        if self.no_progress:
-            return None
-        holder = self.responsibility.holder(unit, self.as_of)
-        for task_id in (task.id, task.parent) if task.parent else (task.id,):
-            for record in self.progress.of("cancellations", plan.id, task_id):
-                if record.effective <= self.as_of and record.unit in (None, unit, holder):
-                    return Status.CANCELLED
-            for record in self.progress.of("suspensions", plan.id, task_id):
-                if (
-                    record.start <= self.as_of
-                    and (record.end is None or self.as_of <= record.end)
-                    and record.unit in (None, unit, holder)
-                ):
-                    return Status.SUSPENDED
-        return None
-
-    def completion(
-        self, plan: Plan, task: Task, unit: str, key: str, *, dated: bool
-    ) -> date | None:
-        """The earliest recorded completion of this obligation: one naming its milestone (or,
-        for a dated one, no milestone), its unit or no unit, on the task or on its parent.
-        A task fulfilled by the plan's signing is done on the signing date."""
-        if task.fulfilled_by_signing and plan.signed <= self.as_of:
-            return plan.signed
-        if self.no_progress:
-            return None
-        best: date | None = None
-        for task_id, whole in ((task.id, False), (task.parent, True)):
-            if task_id is None:
-                continue
-            records: list[Completion] = self.progress.of("completions", plan.id, task_id)
-            for record in records:
-                if record.done_on > self.as_of or record.unit not in (None, unit):
-                    continue
-                if (
-                    (whole and record.milestone is None)
-                    or record.milestone == key
-                    or (record.milestone is None and dated)
-                ):
-                    best = record.done_on if best is None else min(best, record.done_on)
-        return best
-
-    def extension(self, plan: Plan, task: Task, unit: str, key: str) -> date | None:
-        if self.no_progress:
-            return None
-        latest: Extension | None = None
-        for record in self.progress.of("extensions", plan.id, task.id):
-            if record.granted_on > self.as_of or record.unit not in (None, unit):
-                continue
-            if record.milestone in (None, key) and (
-                latest is None or record.granted_on >= latest.granted_on
-            ):
-                latest = record
-        return latest.new_due if latest else None
 
     def derived_parent(self, plan: Plan, task: Task) -> Iterator[Occurrence]:
         """One occurrence per unit rolling up the unit's sub-task obligations."""
@@ -406,41 +339,11 @@ class _Evaluator:
                 done_on=rolled.done_on,
                 days_overdue=rolled.days_overdue,
                 working_days_overdue=max(o.working_days_overdue for o in subs) if overdue else 0,
-                working_days_to_due=self.to_due(due),
+                working_days_to_due=self.dates.to_due(due),
                 precedes_issue=any(o.precedes_issue for o in subs),
                 printed_unit=subs[0].printed_unit,
                 missed_in_a_row=max(o.missed_in_a_row for o in subs),
             )
-
-    def schedule(self, plan: Plan, task: Task, timing: RecurringTiming) -> _Schedule:
-        """A recurring task's periods up to the as-of day: the same for every owing unit."""
-        cached = self._schedules.get((plan.id, task.id))
-        if cached is not None:
-            return cached
-        cycle = self.catalog.cycle_for(task)
-        before_day = cycle.before_day if cycle else timing.before_day
-        due_day = cycle.due_day if cycle else timing.due_day
-        period = cycle.period if cycle else timing.period
-        update = cycle.kind == UPDATE if cycle else timing.timing_class in _CONTINUOUS
-        if update and before_day is None and due_day is None:
-            due_day = self.policy.update_cutoff_day
-        start = max(timing.start or plan.start, plan.start)
-        ends = [d for d in (timing.end, plan.end) if d is not None]
-        last_shown = min(self.as_of, *ends) if ends else self.as_of
-        found: list[tuple[str, date]] = []
-        for first_day, last_day, key in periods(period, start, max(last_shown, start)):
-            nominal = period_due(first_day, last_day, before_day, due_day)
-            roll = "backward" if before_day else "forward"
-            due = self.rolled(Milestone(key=key, nominal_due=nominal, roll=roll))
-            if due < start:
-                continue
-            found.append((key, due))
-            if self.as_of < start:
-                break  # not started yet: show the first period only
-        window = start if self.as_of < start else None
-        result = _Schedule(tuple(found), window, UPDATE if update else DELIVERABLE)
-        self._schedules[(plan.id, task.id)] = result
-        return result
 
     def recurring(self, plan: Plan, task: Task, timing: RecurringTiming) -> Iterator[Occurrence]:
         schedule = self.schedule(plan, task, timing)
@@ -448,13 +351,11 @@ class _Evaluator:
         if self.recent_periods is not None:
             shown_from = max(0, len(schedule.periods) - self.recent_periods)
         missed: dict[str, int] = {}  # per unit: consecutive missing updates up to this period
+        records = self.records
         for index, (key, due) in enumerate(schedule.periods):
             for unit, printed in self.owners(task, due):
                 if schedule.kind == UPDATE:
-                    reported = not self.no_progress and any(
-                        u.reported_on <= self.as_of and u.unit == unit
-                        for u in self.progress.updates_for(plan.id, task.id, key)
-                    )
+                    reported = records.reported(plan, task, unit, key)
                     gap = not reported and self.as_of > due
                     missed[unit] = missed.get(unit, 0) + 1 if gap else 0
                     done_on, extended = None, None
@@ -462,8 +363,8 @@ class _Evaluator:
                     reported = False
                     if index < shown_from:
                         continue
-                    done_on = self.completion(plan, task, unit, key, dated=False)
-                    extended = self.extension(plan, task, unit, key)
+                    done_on = records.completion(plan, task, unit, key, dated=False)
+                    extended = records.extension(plan, task, unit, key)
                 if index < shown_from:
                     continue
                 yield self.judge(
@@ -488,7 +389,7 @@ class _Evaluator:
                     plan, task, unit, printed, Status.NOT_STARTED, timing.timing_class
                 )
         if timing.final is not None:
-            due = self.rolled(timing.final)
+            due = self.dates.rolled(timing.final)
             for unit, printed in self.owners(task, due):
                 yield self.deliverable(plan, task, unit, printed, timing.final, timing.timing_class)
 
@@ -505,7 +406,7 @@ class _Evaluator:
             milestone = Milestone(
                 key=f"{reference.id}:{spec.id}", label=spec.label, nominal_due=spec.due
             )
-            for unit, printed in self.owners(task, self.rolled(milestone)):
+            for unit, printed in self.owners(task, self.dates.rolled(milestone)):
                 yield self.deliverable(plan, task, unit, printed, milestone, TimingClass.EXTERNAL)
 
     def triggered(self, plan: Plan, task: Task, timing: TriggeredTiming) -> Iterator[Occurrence]:
@@ -539,7 +440,7 @@ class _Evaluator:
             milestone = Milestone(
                 key=f"{kind}:{record.key}", label=record.description, nominal_due=nominal
             )
-            for unit, printed in self.owners(task, self.rolled(milestone)):
+            for unit, printed in self.owners(task, self.dates.rolled(milestone)):
                 if record.units and unit not in record.units:
                     continue
                 yield self.deliverable(plan, task, unit, printed, milestone, timing.timing_class)
@@ -555,6 +456,7 @@ def evaluate(
     """
     evaluator = _Evaluator(catalog, progress, as_of, recent_periods)
     out: list[Occurrence] = []
-    for plan in catalog.plans.values():
-        out.extend(evaluator.plan(plan))
-    return apply_links(catalog, out)
+    with collector_paused():
+        for plan in catalog.plans.values():
+            out.extend(evaluator.plan(plan))
+        return apply_links(catalog, out)

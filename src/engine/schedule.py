@@ -1,0 +1,62 @@
+"""A recurring task's periods up to a day, with their due dates: the same for every owing unit.
+
+Rules (``docs/timing.md``): a recurring task owes one obligation per period from its start (the
+plan's start, or "Từ tháng ...") up to the period containing the as-of day, never past its end
+or the plan's; a period whose due date falls before the start is skipped; before the start
+only the first period is shown, and it is not started until the start. A reporting cycle
+(``reporting.yaml``) sets the period and the due day of the task's updates; continuous tasks
+and cycles of kind ``update`` owe an update per period (due on the policy's cut-off day unless
+the cell says otherwise), periodic tasks a deliverable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from engine.catalog.model import Catalog, Plan, Task
+from engine.occurrence import DELIVERABLE, UPDATE
+from engine.periods import period_due, periods
+from engine.timing.models import Milestone, RecurringTiming, TimingClass
+from engine.verdict import Dates
+
+_CONTINUOUS = (TimingClass.CONTINUOUS, TimingClass.START_FROM, TimingClass.WHOLE_YEAR)
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """(period key, rolled due date) of each period shown, the window start before the task
+    starts, and the kind of obligation each period owes."""
+
+    periods: tuple[tuple[str, date], ...]
+    window: date | None
+    kind: str
+
+
+def schedule(
+    catalog: Catalog, dates: Dates, plan: Plan, task: Task, timing: RecurringTiming
+) -> Schedule:
+    """``task``'s periods as of ``dates.as_of`` (see the module's rules)."""
+    as_of = dates.as_of
+    cycle = catalog.cycle_for(task)
+    before_day = cycle.before_day if cycle else timing.before_day
+    due_day = cycle.due_day if cycle else timing.due_day
+    period = cycle.period if cycle else timing.period
+    update = cycle.kind == UPDATE if cycle else timing.timing_class in _CONTINUOUS
+    if update and before_day is None and due_day is None:
+        due_day = catalog.policy.update_cutoff_day
+    start = max(timing.start or plan.start, plan.start)
+    ends = [d for d in (timing.end, plan.end) if d is not None]
+    last_shown = min(as_of, *ends) if ends else as_of
+    found: list[tuple[str, date]] = []
+    for first_day, last_day, key in periods(period, start, max(last_shown, start)):
+        nominal = period_due(first_day, last_day, before_day, due_day)
+        roll = "backward" if before_day else "forward"
+        due = dates.rolled(Milestone(key=key, nominal_due=nominal, roll=roll))
+        if due < start:
+            continue
+        found.append((key, due))
+        if as_of < start:
+            break  # not started yet: show the first period only
+    window = start if as_of < start else None
+    return Schedule(tuple(found), window, UPDATE if update else DELIVERABLE)

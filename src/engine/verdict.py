@@ -1,0 +1,111 @@
+"""The status a dated obligation has as of a day, from its dates alone (no records).
+
+Rules (``docs/timing.md``): "as of D" is the start of day D — due on D is still in time, D+1
+is overdue; before the plan's signing or the obligation's window it is not started; within
+the policy's "due soon" working days before the (extended) due date it is due soon; a period
+update past its date is a missing report. Extensions move the date used for "overdue", never
+the one used for on time / late.
+
+Every answer depends only on a handful of dates, which thousands of obligations share (every
+owing unit of a period, every period of every plan with the same due date), so each is
+computed once per evaluation.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from engine.codes import Status
+from engine.occurrence import UPDATE
+from engine.timing.models import Milestone
+
+if TYPE_CHECKING:
+    from engine.calendar import WorkingCalendar
+    from engine.catalog.schema import Policy
+
+#: status, effective due date, days overdue, working days overdue, working days to the due date
+Verdict = tuple[Status, date, int, int, int | None]
+
+_LATE = (Status.OVERDUE, Status.REPORT_MISSING)
+
+
+class Dates:
+    """Date arithmetic of one evaluation day, memoised."""
+
+    def __init__(self, calendar: WorkingCalendar, policy: Policy, as_of: date):
+        self.calendar, self.policy, self.as_of = calendar, policy, as_of
+        self._rolled: dict[tuple[date, str], date] = {}
+        self._soon: dict[date, date] = {}
+        self._verdicts: dict[tuple, Verdict] = {}
+
+    def rolled(self, milestone: Milestone) -> date:
+        """The milestone's due date moved off a non-working day (forward, or backward for
+        "before day X")."""
+        key = (milestone.nominal_due, milestone.roll)
+        due = self._rolled.get(key)
+        if due is None:
+            if milestone.roll == "forward":
+                due = self.calendar.roll_forward(milestone.nominal_due)
+            else:
+                due = self.calendar.roll_backward(milestone.nominal_due)
+            self._rolled[key] = due
+        return due
+
+    def soon_from(self, due: date) -> date:
+        """The first day on which an obligation due on ``due`` is due soon."""
+        start = self._soon.get(due)
+        if start is None:
+            start = self.calendar.add_working_days(due, -self.policy.due_soon_working_days)
+            self._soon[due] = start
+        return start
+
+    def to_due(self, due: date | None) -> int | None:
+        """Working days left until ``due``; None once it has passed (or with no due date)."""
+        if due is None or self.as_of > due:
+            return None
+        return self.calendar.working_days_between(self.as_of, due)
+
+    def verdict(
+        self,
+        signed: date,
+        kind: str,
+        due: date,
+        extended: date | None,
+        window_start: date | None,
+        done_on: date | None,
+        reported: bool,
+        administrative: Status | None = None,
+    ) -> Verdict:
+        """The status of an obligation due on ``due`` (``extended``: its extension) of a plan
+        signed on ``signed``, with the figures that go with it. ``administrative`` (cancelled,
+        suspended) overrides the status and is never late."""
+        key = (signed, kind, due, extended, window_start, done_on, reported, administrative)
+        found = self._verdicts.get(key)
+        if found is not None:
+            return found
+        as_of = self.as_of
+        effective = extended or due
+        status = administrative
+        if status is None:
+            if reported:
+                status = Status.REPORTED
+            elif done_on is not None:
+                status = Status.DONE_ON_TIME if done_on <= due else Status.DONE_LATE
+            elif as_of < signed or (window_start is not None and as_of < window_start):
+                status = Status.NOT_STARTED
+            elif as_of > effective:
+                status = Status.REPORT_MISSING if kind == UPDATE else Status.OVERDUE
+            elif as_of >= self.soon_from(effective):
+                status = Status.DUE_SOON
+            else:
+                status = Status.IN_PROGRESS
+        late = as_of > effective and status in _LATE
+        found = self._verdicts[key] = (
+            status,
+            effective,
+            (as_of - effective).days if late else 0,
+            self.calendar.working_days_between(effective, as_of) if late else 0,
+            self.to_due(effective),
+        )
+        return found
