@@ -20,6 +20,7 @@ from engine.escalation.rules import Silence
 from engine.notices import HistoryKey, Notice, plan_notices, remember
 from engine.progress import Progress
 from engine.status import evaluate
+from engine.timeline import Timeline
 
 RECENT_PERIODS = 3
 
@@ -32,11 +33,14 @@ def notices_for_day(
     history: Mapping[HistoryKey, date],
     silences: Iterable[Silence] = (),
     plan: str | None = None,
+    timeline: Timeline | None = None,
 ) -> list[Notice]:
-    """The notices of ``day``; with ``plan``, only that plan's obligations, digests included."""
+    """The notices of ``day``; with ``plan``, only that plan's obligations, digests included.
+    ``timeline``: what evaluations on other days of the same run computed (see
+    :mod:`engine.timeline`)."""
     if not catalog.calendar.is_working_day(day):
         return []
-    occurrences = evaluate(catalog, progress, day, RECENT_PERIODS)
+    occurrences = evaluate(catalog, progress, day, RECENT_PERIODS, timeline)
     if plan is not None:
         occurrences = [o for o in occurrences if o.plan == plan]
     facts = build_facts(catalog, occurrences, day)
@@ -55,13 +59,17 @@ def simulate(
     plan: str | None = None,
 ) -> list[Notice]:
     """Every notice the rules would send from ``start`` to ``end``, day by day (with ``plan``,
-    about that plan's obligations only)."""
+    about that plan's obligations only). The days share one :class:`Timeline`: each computes
+    only its own statuses."""
     history = dict(history or {})
     silences = list(silences)
+    timeline = Timeline(catalog)
     out: list[Notice] = []
     day = start
     while day <= end:
-        notices = notices_for_day(catalog, progress, day, matcher, history, silences, plan)
+        notices = notices_for_day(
+            catalog, progress, day, matcher, history, silences, plan, timeline
+        )
         remember(history, notices)
         out.extend(notices)
         day += timedelta(days=1)

@@ -15,7 +15,8 @@ def month_end(year: int, month: int) -> date:
     return date(year, month, _calendar.monthrange(year, month)[1])
 
 
-_STEP = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
+#: Months per period, by period name.
+STEP = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
 
 
 def periods(period: str, start: date, until: date) -> Iterator[tuple[date, date, str]]:
@@ -24,7 +25,7 @@ def periods(period: str, start: date, until: date) -> Iterator[tuple[date, date,
     Periods are aligned on the calendar year: months (key ``YYYY-MM``), quarters (``YYYY-Qn``),
     half-years (``YYYY-H1``, ``YYYY-H2``) and years (``YYYY``).
     """
-    step = _STEP[period]
+    step = STEP[period]
     month = 1 + step * ((start.month - 1) // step)
     year = start.year
     while date(year, month, 1) <= until:

@@ -30,6 +30,7 @@ from engine.store import outbox
 from engine.store.database import load_progress
 from engine.store.outbox import Composer, Rendered
 from engine.store.tables import OutboxMessage
+from engine.timeline import Timeline
 from engine.web.security import Links, load_secret
 
 log = logging.getLogger("engine.runner")
@@ -134,8 +135,11 @@ def run_days(
         history, silences = outbox.history(engine), load_silences(engine)
         progress = load_progress(engine)
         planned = []
+        timeline = Timeline(catalog)
         for day in todo:
-            notices = notices_for_day(catalog, progress, day, matcher, history, silences)
+            notices = notices_for_day(
+                catalog, progress, day, matcher, history, silences, timeline=timeline
+            )
             remember(history, notices)
             planned.append((day, notices))
         superseded = supersession(planned)

@@ -16,7 +16,7 @@ from datetime import date
 
 from engine.catalog.model import Catalog, Plan, Task
 from engine.occurrence import DELIVERABLE, UPDATE
-from engine.periods import period_due, periods
+from engine.periods import STEP, period_due, periods
 from engine.timing.models import Milestone, RecurringTiming, TimingClass
 from engine.verdict import Dates
 
@@ -34,9 +34,17 @@ class Schedule:
 
 
 def schedule(
-    catalog: Catalog, dates: Dates, plan: Plan, task: Task, timing: RecurringTiming
+    catalog: Catalog,
+    dates: Dates,
+    plan: Plan,
+    task: Task,
+    timing: RecurringTiming,
+    memo: dict[tuple, Schedule],
 ) -> Schedule:
-    """``task``'s periods as of ``dates.as_of`` (see the module's rules)."""
+    """``task``'s periods as of ``dates.as_of`` (see the module's rules).
+
+    The answer changes only when the as-of day enters a new period or reaches the start, so
+    ``memo`` (kept across the days of a simulation) is keyed by that period, not by the day."""
     as_of = dates.as_of
     cycle = catalog.cycle_for(task)
     before_day = cycle.before_day if cycle else timing.before_day
@@ -47,16 +55,21 @@ def schedule(
         due_day = catalog.policy.update_cutoff_day
     start = max(timing.start or plan.start, plan.start)
     ends = [d for d in (timing.end, plan.end) if d is not None]
-    last_shown = min(as_of, *ends) if ends else as_of
-    found: list[tuple[str, date]] = []
-    for first_day, last_day, key in periods(period, start, max(last_shown, start)):
+    until = max(min(as_of, *ends) if ends else as_of, start)
+    key = (plan.id, task.id, until.year, (until.month - 1) // STEP[period], as_of < start)
+    found = memo.get(key)
+    if found is not None:
+        return found
+    rows: list[tuple[str, date]] = []
+    for first_day, last_day, period_key in periods(period, start, until):
         nominal = period_due(first_day, last_day, before_day, due_day)
         roll = "backward" if before_day else "forward"
-        due = dates.rolled(Milestone(key=key, nominal_due=nominal, roll=roll))
+        due = dates.rolled(Milestone(key=period_key, nominal_due=nominal, roll=roll))
         if due < start:
             continue
-        found.append((key, due))
+        rows.append((period_key, due))
         if as_of < start:
             break  # not started yet: show the first period only
     window = start if as_of < start else None
-    return Schedule(tuple(found), window, UPDATE if update else DELIVERABLE)
+    found = memo[key] = Schedule(tuple(rows), window, UPDATE if update else DELIVERABLE)
+    return found

@@ -48,10 +48,11 @@ from engine.memory import collector_paused
 from engine.occurrence import DELIVERABLE, DERIVED, UNDATED, UPDATE, Occurrence, build
 from engine.progress import Progress, Trigger
 from engine.recorded import Recorded
-from engine.responsibility import Owners, Responsibility
+from engine.responsibility import Owners
 from engine.rollup import Part, combine
 from engine.schedule import Schedule, schedule
 from engine.shared import shared_occurrences
+from engine.timeline import Timeline
 from engine.timing.models import (
     CompositeTiming,
     DatedTiming,
@@ -93,16 +94,21 @@ class _Evaluator:
     share = True
 
     def __init__(
-        self, catalog: Catalog, progress: Progress, as_of: date, recent_periods: int | None = None
+        self,
+        catalog: Catalog,
+        progress: Progress,
+        as_of: date,
+        recent_periods: int | None,
+        timeline: Timeline,
     ):
         self.catalog, self.progress, self.as_of = catalog, progress, as_of
         self.recent_periods = recent_periods
         self.calendar = catalog.calendar
         self.policy = catalog.policy
-        self.responsibility = Responsibility(catalog)
-        self.dates = Dates(catalog.calendar, catalog.policy, as_of)
+        self.responsibility = timeline.responsibility
+        self.dates = Dates(catalog.calendar, catalog.policy, as_of, timeline.rolled, timeline.soon)
         self.records = Recorded(progress, as_of, self.holder)
-        self._schedules: dict[tuple[str, str], Schedule] = {}
+        self._schedules = timeline.schedules
         self._holders: dict[str, str] = {}
 
     # -- who -----------------------------------------------------------------------------
@@ -126,11 +132,7 @@ class _Evaluator:
 
     def schedule(self, plan: Plan, task: Task, timing: RecurringTiming) -> Schedule:
         """A recurring task's periods up to the as-of day: the same for every owing unit."""
-        found = self._schedules.get((plan.id, task.id))
-        if found is None:
-            found = schedule(self.catalog, self.dates, plan, task, timing)
-            self._schedules[(plan.id, task.id)] = found
-        return found
+        return schedule(self.catalog, self.dates, plan, task, timing, self._schedules)
 
     # -- occurrences ---------------------------------------------------------------------
 
@@ -447,14 +449,23 @@ class _Evaluator:
 
 
 def evaluate(
-    catalog: Catalog, progress: Progress, as_of: date, recent_periods: int | None = None
+    catalog: Catalog,
+    progress: Progress,
+    as_of: date,
+    recent_periods: int | None = None,
+    timeline: Timeline | None = None,
 ) -> list[Occurrence]:
     """Every occurrence of every plan with its status as of ``as_of``.
 
     ``recent_periods`` keeps only the last N periods of each recurring task (follow-up uses
-    it: a period missed long ago is no longer news); statuses are unchanged.
+    it: a period missed long ago is no longer news); statuses are unchanged. ``timeline``
+    carries what evaluations of the same catalog on other days computed (a simulation passes
+    one to every day); the results are the same without it.
     """
-    evaluator = _Evaluator(catalog, progress, as_of, recent_periods)
+    timeline = timeline if timeline is not None else Timeline(catalog)
+    if timeline.catalog is not catalog:
+        raise ValueError("the timeline belongs to another catalog")
+    evaluator = _Evaluator(catalog, progress, as_of, recent_periods, timeline)
     out: list[Occurrence] = []
     with collector_paused():
         for plan in catalog.plans.values():

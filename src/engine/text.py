@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=16384)
 def normalize(text: str) -> str:
     """Return the matching key of ``text``: NFC, case-folded, one space, ASCII dashes.
+
+    Memoised: the same unit and organisation names are looked up for every obligation.
 
     ``casefold`` is applied before re-composing because folding can decompose letters
     (for example "İ"); the final NFC makes NFD and NFC inputs identical.

@@ -33,10 +33,19 @@ _LATE = (Status.OVERDUE, Status.REPORT_MISSING)
 class Dates:
     """Date arithmetic of one evaluation day, memoised."""
 
-    def __init__(self, calendar: WorkingCalendar, policy: Policy, as_of: date):
+    def __init__(
+        self,
+        calendar: WorkingCalendar,
+        policy: Policy,
+        as_of: date,
+        rolled: dict[tuple[date, str], date] | None = None,
+        soon: dict[date, date] | None = None,
+    ):
+        """``rolled`` and ``soon`` are memos of answers that do not depend on the day: a
+        simulation passes the same ones to every day's evaluation."""
         self.calendar, self.policy, self.as_of = calendar, policy, as_of
-        self._rolled: dict[tuple[date, str], date] = {}
-        self._soon: dict[date, date] = {}
+        self._rolled = {} if rolled is None else rolled
+        self._soon = {} if soon is None else soon
         self._verdicts: dict[tuple, Verdict] = {}
 
     def rolled(self, milestone: Milestone) -> date:

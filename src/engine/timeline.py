@@ -1,0 +1,28 @@
+"""What evaluations of one catalog on successive days share.
+
+A simulation (or a catch-up run over missed days) evaluates the same catalog on many days.
+Most of the work does not depend on the day: who owes each task in each registry epoch and who
+holds a ceased unit's obligations (:mod:`engine.responsibility`), every rolled due date and
+"due soon" start (:mod:`engine.verdict`), every recurring task's periods while the day stays
+in the same period (:mod:`engine.schedule`). A :class:`Timeline` keeps those answers across
+days, so each day only computes what depends on it: the verdicts and the occurrences.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from engine.catalog.model import Catalog
+from engine.responsibility import Responsibility
+from engine.schedule import Schedule
+
+
+class Timeline:
+    """Day-independent memos of one catalog (see the module)."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.responsibility = Responsibility(catalog)
+        self.rolled: dict[tuple[date, str], date] = {}
+        self.soon: dict[date, date] = {}
+        self.schedules: dict[tuple, Schedule] = {}
