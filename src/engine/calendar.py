@@ -25,8 +25,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 _ONE_DAY = timedelta(days=1)
 _FIRST_YEAR = 2015
@@ -148,4 +150,6 @@ class WorkingCalendar:
 
 @lru_cache(maxsize=128)
 def _vn_holidays(year: int) -> holidays.HolidayBase:
+    import holidays  # imported on first use: a cached catalogue's calendar rarely needs it
+
     return holidays.country_holidays("VN", years=year)

@@ -15,18 +15,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from engine import clock
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from engine.catalog.model import Catalog
     from engine.config import Settings
 
+# Help and usage errors are click's plain text: Rich's help formatter (typer.rich_utils, which
+# imports rich's markdown, tables and tracebacks) alone took longer than the target start-up.
 app = typer.Typer(
     help="Theo dõi, đôn đốc thực hiện các Kế hoạch (Đề án 06).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
@@ -39,9 +43,27 @@ def _main() -> None:
         raise fail(str(exc)) from None
 
 
-# Piped output (files, CI logs) is not wrapped at 80 columns.
-out = Console(width=None if sys.stdout.isatty() else 200)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+class _LazyConsole:
+    """A Rich console made on first use (importing rich's console costs a tenth of a second,
+    which ``engine --help`` and silent commands need not pay). Piped output (files, CI logs)
+    is not wrapped at 80 columns."""
+
+    def __init__(self, stderr: bool):
+        self._stderr = stderr
+        self._console: Console | None = None
+
+    def __getattr__(self, name: str) -> object:
+        if self._console is None:
+            from rich.console import Console
+
+            stream = sys.stderr if self._stderr else sys.stdout
+            width = None if stream.isatty() else 200
+            self._console = Console(stderr=self._stderr, width=width)
+        return getattr(self._console, name)
+
+
+out: Console = _LazyConsole(stderr=False)  # type: ignore[assignment]
+err: Console = _LazyConsole(stderr=True)  # type: ignore[assignment]
 
 
 class Format(StrEnum):
