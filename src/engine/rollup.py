@@ -11,7 +11,8 @@ none, over every obligation concerned):
   when none has started;
 * obligations that are not deliverables (period updates, awaiting a schedule or an event, no
   deadline) keep the status most in need of attention: report missing, then awaiting, then
-  reported.
+  reported, then not started; done (an undated obligation closed by a completion) only when
+  all are.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ _ATTENTION = (
     Status.NO_DEADLINE,
     Status.REPORTED,
     Status.NOT_STARTED,
+    Status.DONE_LATE,
+    Status.DONE_ON_TIME,
 )
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from engine.rollup import Part, combine
 from engine.status import DELIVERABLE, DERIVED, Occurrence, Status
@@ -53,8 +54,11 @@ _BY_STATUS = {
 }
 
 
+_COUNTED = (DELIVERABLE, DERIVED)
+
+
 def category(occurrence: Occurrence) -> str:
-    return _category(occurrence.status, occurrence.kind in (DELIVERABLE, DERIVED))
+    return _category(occurrence.status, occurrence.kind in _COUNTED)
 
 
 def _category(status: Status, deliverable: bool) -> str:
@@ -83,19 +87,22 @@ class Tally:
 
 def tally(occurrences: Iterable[Occurrence], key: Callable[[Occurrence], str]) -> list[Tally]:
     """Counts per ``key`` (plan, unit, ...); non-deliverables once per (task, unit)."""
-    counters: dict[str, Counter[str]] = {}
+    counts: Counter[tuple[str, Status, bool]] = Counter()
     seen: set[tuple[str, str, str, str]] = set()
     for occ in occurrences:
-        if occ.kind == DERIVED:
+        kind = occ.kind
+        if kind == DERIVED:
             continue
         group = key(occ)
-        cat = category(occ)
-        if occ.kind != DELIVERABLE:
+        if kind != DELIVERABLE:
             marker = (group, occ.plan, occ.task, occ.unit)
             if marker in seen:
                 continue
             seen.add(marker)
-        counters.setdefault(group, Counter())[cat] += 1
+        counts[(group, occ.status, kind == DELIVERABLE)] += 1
+    counters: dict[str, Counter[str]] = {}
+    for (group, status, deliverable), count in counts.items():
+        counters.setdefault(group, Counter())[_category(status, deliverable)] += count
     return [
         Tally(group, {name: counter.get(name, 0) for name in CATEGORIES})
         for group, counter in sorted(counters.items())
@@ -105,22 +112,33 @@ def tally(occurrences: Iterable[Occurrence], key: Callable[[Occurrence], str]) -
 def task_status(occurrences: Iterable[Occurrence]) -> tuple[Status, bool]:
     """The rolled-up status of one task's top-level occurrences, and whether it is a
     deliverable (it has at least one dated obligation or derived status)."""
-    parts = [
-        Part(o.status, o.kind in (DELIVERABLE, DERIVED), o.done_on, o.days_overdue)
-        for o in occurrences
-    ]
-    return combine(parts).status, any(p.deliverable for p in parts)
+    return _rolled({_part(o) for o in occurrences})
+
+
+def _part(o: Occurrence) -> tuple[Status, bool, date | None, int]:
+    return (o.status, o.kind in _COUNTED, o.done_on, o.days_overdue)
+
+
+def _rolled(parts: set[tuple[Status, bool, date | None, int]]) -> tuple[Status, bool]:
+    """:func:`task_status` of the distinct parts of a task's occurrences: the roll-up takes
+    minima, maxima and "any" / "all" over its parts, so repeated parts (every unit of a
+    national row in the same state) change nothing and are counted once."""
+    rolled = [Part(*p) for p in parts]
+    return combine(rolled).status, any(p.deliverable for p in rolled)
 
 
 def tally_tasks(occurrences: Iterable[Occurrence], key: Callable[[Occurrence], str]) -> list[Tally]:
     """Counts of **tasks** per ``key`` (a plan, or "" for all): each top-level task once."""
-    tasks: dict[tuple[str, str, str], list[Occurrence]] = {}
+    tasks: dict[tuple[str, str, str], set[tuple[Status, bool, date | None, int]]] = {}
     for occ in occurrences:
         if occ.parent is None:
-            tasks.setdefault((key(occ), occ.plan, occ.task), []).append(occ)
+            found = tasks.get(marker := (key(occ), occ.plan, occ.task))
+            if found is None:
+                found = tasks[marker] = set()
+            found.add(_part(occ))
     counters: dict[str, Counter[str]] = {}
-    for (group, _plan, _task), found in tasks.items():
-        status, deliverable = task_status(found)
+    for (group, _plan, _task), parts in tasks.items():
+        status, deliverable = _rolled(parts)
         counters.setdefault(group, Counter())[_category(status, deliverable)] += 1
     return [
         Tally(group, {name: counter.get(name, 0) for name in CATEGORIES})

@@ -41,7 +41,9 @@ def overview(
     state = web(request)
     day = as_of_of(as_of)
     keep = None if outside == "1" else state.catalog.followed
-    model = views.overview(state.occurrences(day), day, followed=keep)
+    model = state.derived(
+        day, ("overview", keep is None), lambda o: views.overview(o, day, followed=keep)
+    )
     return page(
         request,
         "overview.html",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 
@@ -17,6 +19,8 @@ from engine.status import Occurrence, evaluate
 from engine.store.database import load_progress, progress_revision
 from engine.web.security import Links
 
+T = TypeVar("T")
+
 
 @dataclass
 class WebState:
@@ -26,6 +30,7 @@ class WebState:
     links: Links
     secret: str
     _cache: OrderedDict = field(default_factory=OrderedDict)
+    _derived: OrderedDict = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -42,18 +47,37 @@ class WebState:
 
     def occurrences(self, as_of: date) -> list[Occurrence]:
         """Statuses as of a day, memoised per (rules, recorded progress, day)."""
+        return self._evaluated(as_of)[1]
+
+    def derived(self, as_of: date, name: Hashable, compute: Callable[[list[Occurrence]], T]) -> T:
+        """``compute(occurrences(as_of))``, memoised like the statuses themselves and under
+        ``name`` (which must say everything else the result depends on): a page's tallies
+        over hundreds of thousands of obligations are computed once per rules, recorded
+        progress and day, not once per request."""
+        key, occurrences = self._evaluated(as_of)
+        with self._lock:
+            if (key, name) in self._derived:
+                self._derived.move_to_end((key, name))
+                return self._derived[(key, name)]
+        result = compute(occurrences)
+        return self._remember(self._derived, (key, name), result, 32)
+
+    def _evaluated(self, as_of: date) -> tuple[tuple, list[Occurrence]]:
         self.refresh_rules()
         key = (id(self.catalog), progress_revision(self.engine), as_of)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                return self._cache[key]
+                return key, self._cache[key]
         result = evaluate(self.catalog, load_progress(self.engine), as_of)
+        return key, self._remember(self._cache, key, result, 8)
+
+    def _remember(self, cache: OrderedDict, key: Hashable, value: T, size: int) -> T:
         with self._lock:
-            self._cache[key] = result
-            while len(self._cache) > 8:
-                self._cache.popitem(last=False)
-        return result
+            cache[key] = value
+            while len(cache) > size:
+                cache.popitem(last=False)
+        return value
 
     @property
     def uploads(self) -> Path:

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from engine.collapse import MissedPeriods, collapse
@@ -86,6 +87,8 @@ def overview(
     totals: Counter[str] = Counter()
     for t in by_plan:
         totals.update(t.counts)
+    if followed is not None:
+        followed = cache(followed)  # asked once per obligation, about a few hundred units
     listed = [o for o in occurrences if followed is None or followed(o.answerable)]
     overdue = [o for o in listed if o.status == Status.OVERDUE]
     overdue.sort(key=lambda o: (-o.days_overdue, o.plan, o.task, o.unit))
