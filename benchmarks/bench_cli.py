@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -34,10 +35,15 @@ COMMANDS: list[tuple[str, list[str]]] = [
 ]
 
 
-def _run(argv: list[str], env: dict[str, str]) -> float:
+def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one run of ``argv``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(argv, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu
 
 
 def main() -> None:
@@ -57,21 +63,23 @@ def main() -> None:
     if args.src:
         env["PYTHONPATH"] = str(args.src.resolve())
     engine = [sys.executable, "-m", "engine.cli"]
-    cold = _run([*engine, "check"], env)
-    print(f"cold engine check (fills the catalogue cache): {cold:.2f} s")
-    baseline: list[float] = []
-    times: dict[str, list[float]] = {label: [] for label, _ in COMMANDS}
+    cold, cold_cpu = _run([*engine, "check"], env)
+    print(f"cold engine check (fills the catalogue cache): {cold:.2f} s, CPU {cold_cpu:.2f} s")
+    baseline: list[tuple[float, float]] = []
+    times: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in COMMANDS}
     for _ in range(args.runs):
         baseline.append(_run([sys.executable, "-c", "pass"], env))
         for label, command in COMMANDS:
             times[label].append(_run([*engine, *command], env))
-    base = statistics.median(baseline)
-    print(f"{'baseline: python -c pass':<36} median {base:.3f} s")
+    base = statistics.median(w for w, _ in baseline)
+    base_cpu = statistics.median(c for _, c in baseline)
+    print(f"{'baseline: python -c pass':<36} median {base:.3f} s, CPU {base_cpu:.3f} s")
     for label, values in times.items():
-        median = statistics.median(values)
+        median = statistics.median(w for w, _ in values)
+        cpu = statistics.median(c for _, c in values)
         print(
-            f"{label:<36} median {median:.2f} s, min {min(values):.2f} s "
-            f"({median / base:.0f}x the bare start)"
+            f"{label:<36} median {median:.2f} s, min {min(w for w, _ in values):.2f} s "
+            f"({median / base:.0f}x the bare start); CPU median {cpu:.2f} s ({cpu / base_cpu:.0f}x)"
         )
 
 

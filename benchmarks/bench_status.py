@@ -144,13 +144,19 @@ def baseline_due_dates(catalog: Catalog, as_of: date) -> int:
 
 
 def measure(fn, runs: int):  # type: ignore[no-untyped-def]
-    times, result = [], None
+    """(min wall s, median wall s, result); the median CPU seconds go to ``CPU[fn]``."""
+    times, cpu, result = [], [], None
     for _ in range(runs):
         gc.collect()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = fn()
         times.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
+    CPU[fn] = statistics.median(cpu)
     return min(times), statistics.median(times), result
+
+
+CPU: dict[object, float] = {}
 
 
 def main() -> None:
@@ -171,22 +177,24 @@ def main() -> None:
         f"x {MINISTRIES + PROVINCES} units, as of {as_of}"
     )
 
-    best, median, occurrences = measure(lambda: evaluate(catalog, Progress(), as_of), args.runs)
+    engine = lambda: evaluate(catalog, Progress(), as_of)  # noqa: E731
+    best, median, occurrences = measure(engine, args.runs)
     n = len(occurrences)
     print(
         f"engine statuses:   {n:,} occurrences, min {best:.3f} s, median {median:.3f} s "
-        f"-> {n / best:,.0f} occurrences/s (target >= 100,000/s)"
+        f"-> {n / median:,.0f} occurrences/s (target >= 500,000/s); CPU median {CPU[engine]:.3f} s"
     )
     del occurrences
 
-    b_best, b_median, b_count = measure(lambda: baseline_due_dates(catalog, as_of), args.runs)
+    loop = lambda: baseline_due_dates(catalog, as_of)  # noqa: E731
+    b_best, b_median, b_count = measure(loop, args.runs)
     print(
         f"baseline due dates: {b_count:,} occurrences, min {b_best:.3f} s, median {b_median:.3f} s "
-        f"-> {b_count / b_best:,.0f} occurrences/s"
+        f"-> {b_count / b_median:,.0f} occurrences/s; CPU median {CPU[loop]:.3f} s"
     )
     print(
         f"ratio: the engine takes {median / b_median:.1f}x the bare due-date loop "
-        f"(medians, same run)"
+        f"(wall medians, same run), {CPU[engine] / CPU[loop]:.1f}x in CPU time"
     )
 
     gc.collect()
