@@ -162,12 +162,17 @@ class Catalog:
         return None
 
     def organisation(self, spelling: str) -> Organisation | None:
-        """The followed organisation a name or alias designates, or None."""
-        wanted = normalize(spelling)
-        for org in self.organisations.values():
-            if wanted in (normalize(n) for n in (org.name, *org.aliases)):
-                return org
-        return None
+        """The followed organisation a name or alias designates, or None (the first one, in
+        the file's order, when several do). Asked once per obligation by the follow-up, so the
+        spellings are indexed once per ``organisations`` mapping."""
+        indexed = self.__dict__.get("_organisation_keys")
+        if indexed is None or indexed[0] is not self.organisations:
+            keys: dict[str, Organisation] = {}
+            for org in self.organisations.values():
+                for name in (org.name, *org.aliases):
+                    keys.setdefault(normalize(name), org)
+            indexed = self.__dict__["_organisation_keys"] = (self.organisations, keys)
+        return indexed[1].get(normalize(spelling))
 
     def followed(self, unit_id: str) -> bool:
         """Whether a unit belongs to a followed organisation (only those are ever emailed)."""
