@@ -209,7 +209,9 @@ def test_known_wrong_cells_are_in_the_corpus() -> None:
     assert KNOWN_WRONG - pairs == set()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: the grammar does not yet read 95% right, none wrong")
+@pytest.mark.xfail(
+    strict=True, reason="issue 12: the grammar does not yet read 95% right, none wrong"
+)
 def test_issue_bar() -> None:
     """Issue 12 is done: at least 95% read right and none read wrong."""
     result = tally()
