@@ -8,7 +8,7 @@ Rules (installed on the app by :func:`install`, the one place exception handlers
   missing or malformed form fields (422); an unexpected failure (500)) keeps its status code and
   is an HTML page in Vietnamese: what happened (a title by status), the detail when there is one
   worth showing, what to do, and a link home (for a unit's link pages, back to its form when the
-  link itself is fine).
+  link is genuine; when it is forged or expired, where to find a new one).
 * A detail that is only the English reason phrase ("Not Found") is not shown; a 500 never shows
   the exception. Field names of a 422 are shown by their labels on the forms.
 * A client that asks for JSON (``Accept: application/json`` and not ``text/html``) gets the JSON
@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException
 
 from engine.web import sessions
 from engine.web.common import NeedLogin
+from engine.web.security import LinkError
 
 TITLES = {
     400: "Thông tin chưa đúng",
@@ -50,6 +51,7 @@ ADVICE = {
     422: "Quay lại biểu mẫu, điền đủ các ô rồi gửi lại.",
     500: "Thử lại sau ít phút; nếu vẫn lỗi, báo quản trị hệ thống kèm thời điểm xảy ra.",
 }
+UNIT_LINK_TITLE = "Đường dẫn báo cáo không dùng được"
 UNIT_LINK_ADVICE = (
     "Mở đường dẫn «Cập nhật tiến độ» trong thư nhắc mới nhất; nếu vẫn không được, liên hệ "
     "Văn phòng Bộ để được gửi đường dẫn mới."
@@ -131,17 +133,18 @@ def error_response(
     lines = [] if status >= 500 else [line for line in lines if line and line != english]
     path = request.url.path
     unit_token = path.split("/")[2] if path.startswith("/u/") and path.count("/") >= 2 else None
-    home = ("/", "Về trang chủ")
+    title = TITLES.get(status, "Có lỗi xảy ra")
     advice = ADVICE.get(status, ADVICE[500] if status >= 500 else ADVICE[400])
+    home = ("/", "Về trang chủ")
     if unit_token is not None:
         home = (f"/u/{unit_token}", "Quay lại biểu mẫu báo cáo")
-        if status in (403, 404):  # the link itself is refused
-            advice, home = UNIT_LINK_ADVICE, ("", "")
+        if status in (403, 404) and not _genuine(request, unit_token):  # the link is refused
+            title, advice, home = UNIT_LINK_TITLE, UNIT_LINK_ADVICE, ("", "")
     user = _user(request) if status < 500 and unit_token is None else None
     context = {
         "request": request,
         "status": status,
-        "title": TITLES.get(status, "Có lỗi xảy ra"),
+        "title": title,
         "lines": lines,
         "advice": advice,
         "home": home,
@@ -158,6 +161,15 @@ def _phrase(status: int) -> str:
         return http.HTTPStatus(status).phrase
     except ValueError:
         return ""
+
+
+def _genuine(request: Request, token: str) -> bool:
+    """The unit link is signed and unexpired (it may still be revoked)."""
+    try:
+        request.app.state.web.links.read(token)
+    except LinkError:
+        return False
+    return True
 
 
 def _user(request: Request) -> dict[str, str] | None:
