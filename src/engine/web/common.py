@@ -23,7 +23,7 @@ from engine.codes import STATUS_LABELS
 from engine.dates import DayError, parse_day
 from engine.emails import period_label, vn_long_date
 from engine.summary import CATEGORIES
-from engine.web import sessions
+from engine.web import labels, sessions
 from engine.web.state import WebState
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -45,6 +45,7 @@ def make_templates() -> Jinja2Templates:
         STATUS_LABELS=STATUS_LABELS,
         vn_time=vn_time,
     )
+    templates.env.globals.update(labels.JINJA_GLOBALS)
     return templates
 
 
