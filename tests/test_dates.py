@@ -36,14 +36,14 @@ def test_a_day_past_the_end_of_its_month_does_not_exist(year: int, month: int, d
 
 
 def test_impossible_and_malformed_dates_are_refused_in_vietnamese() -> None:
-    with pytest.raises(DayError, match="^Ngày 31/02/2023 không tồn tại$"):
+    with pytest.raises(DayError, match=r"^Ngày 31/02/2023 không tồn tại$"):
         parse_day("31/02/2023")
-    with pytest.raises(DayError, match="^Ngày 0/1/2024 không tồn tại$"):
+    with pytest.raises(DayError, match=r"^Ngày 0/1/2024 không tồn tại$"):
         parse_day("0/1/2024")
-    with pytest.raises(DayError, match="^Ngày 2023-02-30 không tồn tại$"):
+    with pytest.raises(DayError, match=r"^Ngày 2023-02-30 không tồn tại$"):
         parse_day("2023-02-30")
     for typed in ("01/22/24", "22/01-2024", "22 tháng 1 2024", "hôm nay", "2024/01/22"):
-        with pytest.raises(DayError, match="không phải là ngày .*dd/mm/yyyy"):
+        with pytest.raises(DayError, match=r"không phải là ngày .*dd/mm/yyyy"):
             parse_day(typed)
     with pytest.raises(DayError, match="Chưa ghi ngày"):
         parse_day("  ")
