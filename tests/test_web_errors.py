@@ -94,6 +94,7 @@ def test_too_big_and_unexpected_errors(app: FastAPI, client: TestClient) -> None
     crashed = TestClient(app, raise_server_exceptions=False).get("/hong")
     text = _error_page(crashed, 500, "Hệ thống gặp lỗi", "Thử lại sau ít phút")
     assert "chi tiết nội bộ" not in text and "RuntimeError" not in text
+    assert "frame-ancestors 'none'" in crashed.headers["content-security-policy"]
 
 
 def test_programs_asking_for_json_get_json(admin_client: TestClient) -> None:

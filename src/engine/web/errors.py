@@ -1,6 +1,8 @@
 """Error answers: a Vietnamese HTML page for people, ``{"detail": ...}`` only for programs.
 
-Rules (installed on the app by :func:`install`, the one place exception handlers live):
+Rules (installed on the app by :func:`install`, the one place exception handlers live; an
+unexpected failure is answered by :class:`engine.web.guards.Guard`, outside the app's own
+middleware, so that its page carries the security headers too):
 
 * An officer's page without a live session redirects to the login page (:class:`NeedLogin`).
 * Every other error (an ``HTTPException`` such as a bad or expired unit link, an unknown plan,
@@ -82,7 +84,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NeedLogin, _need_login)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _invalid)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)
 
 
 async def _need_login(request: Request, exc: NeedLogin) -> Response:
@@ -97,10 +98,6 @@ async def _invalid(request: Request, exc: RequestValidationError) -> Response:
     if wants_json(request):
         return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
     return error_response(request, 422, [_field_problem(e) for e in exc.errors()])
-
-
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    return error_response(request, 500, None)
 
 
 def _field_problem(error: dict[str, Any]) -> str:

@@ -11,6 +11,9 @@
   is genuine, unexpired, not revoked and its unit still exists.
 * **Client address:** ``X-Forwarded-For`` is believed only from a peer listed in
   ``ENGINE_TRUSTED_PROXIES`` (addresses or networks, comma-separated; default none).
+* **Unexpected failures** are answered with the Vietnamese error page of
+  :mod:`engine.web.errors` (status 500, no detail), headers included, then re-raised for the
+  server's log.
 * **Logs:** the access log shows ``/u/…`` and ``/calendar/…`` paths with the token replaced.
 """
 
@@ -168,7 +171,12 @@ class Guard:
             started = started or message["type"] == "http.response.start"
             await send_headed(message)
 
-        await self.app(scope, capped, send_capped)
+        try:
+            await self.app(scope, capped, send_capped)
+        except Exception:
+            if not started:  # the error page, with the headers above; the server logs the error
+                await error_response(Request(scope), 500, None)(scope, receive, send_headed)
+            raise
 
     def _refusal(self, scope: Scope) -> Response | None:
         """An answer given before the body is read: a bad unit link, or a body declared too big."""
