@@ -29,7 +29,12 @@ from tests.webutil import (
 pytestmark = needs_chromium
 AS_OF = "2024-01-22"
 SIZES = {"desktop": (1366, 900), "phone": (390, 844)}
-LONGEST_TASKS = ("ct-05-ttg/tasks/A15", "qd-149-btp/tasks/5", "qd-522-btp/tasks/16")
+LONGEST_TASKS = (
+    "ct-05-ttg/tasks/A15",
+    "qd-149-btp/tasks/5",
+    "qd-522-btp/tasks/16",
+    "qd-910-btp/tasks/37",
+)
 EVIDENCE = "Bien-ban-nghiem-thu-he-thong-dinh-danh-va-xac-thuc-dien-tu-Van-phong-Bo-2024.pdf"
 
 
