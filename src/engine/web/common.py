@@ -77,7 +77,9 @@ def session_csrf(request: Request) -> str:
 def check_csrf(request: Request, token: str | None) -> None:
     expected = request.session.get("csrf")
     if not expected or not token or not secrets.compare_digest(expected, token):
-        raise HTTPException(403, "Phiên làm việc không hợp lệ (CSRF); tải lại trang và thử lại")
+        raise HTTPException(
+            403, "Biểu mẫu đã cũ hoặc phiên làm việc đã hết; tải lại trang rồi thử lại"
+        )
 
 
 def officer(request: Request) -> dict[str, str]:
