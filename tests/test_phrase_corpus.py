@@ -29,6 +29,7 @@ from engine.timing.models import (
     DatedTiming,
     RecurringTiming,
     Timing,
+    TimingClass,
 )
 from engine.timing.parse import ParseContext, PhraseError
 
@@ -194,6 +195,28 @@ def test_corpus_pairs_are_distinct() -> None:
     """A (phrase, source) pair is one cell: its other places are listed in ``where``."""
     pairs = Counter((cell["phrase"], cell["source"]) for cell in CORPUS["cells"])
     assert [pair for pair, count in pairs.items() if count > 1] == []
+
+
+def _parts(expect: dict[str, Any]) -> list[dict[str, Any]]:
+    return expect["parts"] if expect.get("class") == "composite" else [expect]
+
+
+def test_hand_written_meanings_are_consistent() -> None:
+    """Known classes, real dates, windows before their due dates, "trước" cells due before."""
+    classes = {str(c) for c in TimingClass}
+    for cell in CORPUS["cells"]:
+        if cell["expect"].get("refused"):
+            continue
+        for part in _parts(cell["expect"]):
+            assert part["class"] in classes, cell
+            due = [date.fromisoformat(d) for d in part.get("due", [])]
+            window = [date.fromisoformat(d) for d in part.get("window", [])]
+            assert all(start <= end for start, end in zip(window, due, strict=False)), cell
+            if "start" in part:
+                date.fromisoformat(part["start"])
+        if cell["phrase"].lower().startswith("trước ngày"):
+            first = _parts(cell["expect"])[0]
+            assert first.get("before") is True or "before_day" in first, cell
 
 
 def test_every_source_is_used() -> None:
