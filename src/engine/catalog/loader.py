@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from engine.calendar import CalendarOverride, WorkingCalendar
-from engine.catalog.errors import RuleError, RuleErrors, pydantic_message
+from engine.catalog.errors import RuleError, RuleErrors, pydantic_message, task_field
 from engine.catalog.model import Catalog, Organisation, Plan, Reference, Task, Unit
 from engine.catalog.schema import (
     CalendarFile,
@@ -155,7 +155,7 @@ def _check_links(plans: dict[str, Plan], state: _Load) -> None:
                 elif target_plan == plan.id:
                     message = "một nhiệm vụ chỉ thực hiện nhiệm vụ của kế hoạch khác"
                 if message:
-                    field = f"nhiệm vụ {task.id}: implements"
+                    field = task_field(f"nhiệm vụ {task.id}", ("implements",))
                     state.errors.append(RuleError(task.file, task.line, field, message))
             if task.implements:
                 links[(plan.id, task.id)] = task.implements
@@ -167,7 +167,7 @@ def _check_links(plans: dict[str, Plan], state: _Load) -> None:
                 task = plans[path[0][0]].task(path[0][1])
                 assert task is not None
                 cycle = " → ".join(f"{p}:{t}" for p, t in (*path[path.index(step) :], step))
-                field = f"nhiệm vụ {task.id}: implements"
+                field = task_field(f"nhiệm vụ {task.id}", ("implements",))
                 state.errors.append(RuleError(task.file, task.line, field, f"vòng lặp {cycle}"))
             elif step not in finished:
                 visit([*path, step])
