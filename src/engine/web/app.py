@@ -2,7 +2,8 @@
 
 Routes are grouped by audience: :mod:`officers` (signed-in officers' pages and downloads),
 :mod:`units` (units' forms through signed links), :mod:`admin` (sign-in and admin actions),
-:mod:`files` (Excel import, evidence files, calendar feeds). :mod:`guards` wraps every request
+:mod:`files` (Excel import, evidence files, calendar feeds), :mod:`plan_upload` (a plan
+document → draft rule file). :mod:`guards` wraps every request
 (security headers, body caps, link gate) and :mod:`sessions` keeps officers' sessions on the
 server. docs/security.md lists the controls and the tests that show them.
 """
@@ -24,7 +25,7 @@ from engine.catalog.watch import RuleWatcher
 from engine.config import Settings
 from engine.store import outbox
 from engine.store.database import make_engine
-from engine.web import admin, files, officers, units
+from engine.web import admin, files, officers, plan_upload, units
 from engine.web.common import NeedLogin, make_templates
 from engine.web.guards import Guard, redact_access_log, trusted_networks
 from engine.web.security import Links, load_secret
@@ -75,7 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def need_login(request: Request, exc: NeedLogin) -> Response:
         return RedirectResponse(f"/admin/login?next={request.url.path}", status_code=303)
 
-    for group in (officers, units, admin, files):
+    for group in (officers, units, admin, files, plan_upload):
         app.include_router(group.router)
 
     @app.get("/healthz")
