@@ -6,14 +6,20 @@ file's key in brackets; YAML syntax mistakes are explained at the line where the
 
 from __future__ import annotations
 
+import re
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from engine.catalog.errors import RuleErrors
+from engine.catalog.errors import RuleError, RuleErrors
 from engine.catalog.loader import check, load_catalog
+from engine.catalog.yamlfile import load_yaml
 from engine.cli import app
+from tests.conftest import RULES
 
 
 def _edit(path: Path, old: str, new: str, count: int = 1) -> int:
@@ -271,3 +277,36 @@ def test_implements_cycle_names_the_task(rules_copy: Path) -> None:
         f"ct-05-ttg.yaml:{line}: nhiệm vụ B33, nhiệm vụ được thực hiện (implements): vòng lặp"
         in text
     )
+
+
+_PLAN_LINES = (RULES / "plans" / "qd-910-btp.yaml").read_text(encoding="utf-8").splitlines()
+_QUOTED = [i for i, line in enumerate(_PLAN_LINES) if re.fullmatch(r'\s+\w+: ".*"', line)]
+_INDENTED = [i for i, line in enumerate(_PLAN_LINES) if re.match(r"\s+\w+:", line)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(index=st.sampled_from(_QUOTED))
+def test_an_unclosed_quote_is_reported_where_it_opens(index: int) -> None:
+    """Whichever quoted value loses its closing quote, the error names that value's line."""
+    lines = list(_PLAN_LINES)
+    lines[index] = lines[index][:-1]
+    _, errors = load_yaml_text("\n".join(lines) + "\n")
+    assert [e.line for e in errors] == [index + 1]
+    assert errors[0].message.startswith('dấu ngoặc «"» mở ở dòng này chưa được đóng')
+
+
+@settings(max_examples=40, deadline=None)
+@given(index=st.sampled_from(_INDENTED))
+def test_a_tab_is_reported_at_its_line(index: int) -> None:
+    lines = list(_PLAN_LINES)
+    lines[index] = "\t" + lines[index].lstrip(" ")
+    _, errors = load_yaml_text("\n".join(lines) + "\n")
+    assert [e.line for e in errors] == [index + 1]
+    assert errors[0].message.startswith("dòng thụt lề bằng ký tự tab")
+
+
+def load_yaml_text(text: str) -> tuple[object, list[RuleError]]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.yaml"
+        path.write_text(text, encoding="utf-8")
+        return load_yaml(path, "rules/plans/x.yaml")
