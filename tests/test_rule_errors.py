@@ -221,7 +221,6 @@ def test_yaml_mistakes_are_explained_at_their_line_all_at_once(
         ),
     ]
     plan = root / "rules" / "plans" / "qd-910-btp.yaml"
-    first = _edit(plan, '    deadline: "Tháng 6/2025"', '    deadline: "Tháng 6/2025"')
     duplicate = (
         _edit(
             plan,
@@ -238,9 +237,8 @@ def test_yaml_mistakes_are_explained_at_their_line_all_at_once(
         assert f"{display}:{line}: {message}" in output, (display, line, output)
     assert (
         f"rules/plans/qd-910-btp.yaml:{duplicate}: nhiệm vụ 33.1, thời hạn (deadline): "
-        "khóa «deadline» bị khai báo hai lần (lần đầu ở dòng" in output
+        f"khóa «deadline» bị khai báo hai lần (lần đầu ở dòng {duplicate - 1})" in output
     )
-    assert first > 0
 
 
 def test_a_second_id_in_a_task_suggests_the_missing_dash(rules_copy: Path) -> None:
