@@ -87,6 +87,9 @@ def test_a_draft_that_fails_engine_check_is_not_saved(
         in response.text
     )
     assert not (rules_copy / "rules" / "plans" / "kh-85-ubnd.yaml").exists()
+    # the draft stays downloadable, to be fixed by hand
+    assert f"{PAGE}/{upload}/ke-hoach.yaml" in response.text
+    assert admin_client.get(f"{PAGE}/{upload}/ke-hoach.yaml").status_code == 200
 
 
 def test_confirmed_save_writes_the_plan_and_the_rules_reload(

@@ -203,7 +203,14 @@ def save(
         )
     errors = validate(state, plan, text)
     if errors:
-        response = page(request, "plan_import.html", result=None, error=None, check_errors=errors)
+        response = page(
+            request,
+            "plan_import.html",
+            result=None,
+            error=None,
+            check_errors=errors,
+            upload=upload_id,
+        )
         response.status_code = 400
         return response
     partial = target.with_name(f".{plan}.{upload_id}.tmp")
