@@ -111,6 +111,11 @@ def test_a_row_split_by_a_page_break_is_one_task(catalog: Catalog, tmp_path: Pat
     todo = {(f.task, f.kind) for f in r.needs_person(result.findings)}
     assert todo == {("3.1", r.UNSURE_ROW)}
     assert sum(f.kind == r.REPEATED_HEADER for f in result.findings) == 2
+    joined = [f.message for f in result.findings if f.kind == r.CONTINUED_ROW]
+    assert joined == [
+        "dòng đầu trang 2 (ô STT trống) là phần còn lại của dòng cuối trang 1, bị ngắt trang: "
+        "đã nối lại"
+    ]
 
 
 def test_cli_imports_a_pdf_with_the_same_report(tmp_path: Path) -> None:
@@ -157,3 +162,20 @@ def test_registered_names_printed_back_to_back_are_split(catalog: Catalog) -> No
     assert registry.split(["Văn phòng Bộ và Sở Tư pháp tỉnh Ninh Thuận"]) == [
         "Văn phòng Bộ và Sở Tư pháp tỉnh Ninh Thuận"
     ]
+
+
+def test_a_pdf_of_too_many_pages_is_refused_before_reading(tmp_path: Path) -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    from engine.plans_import.pdf_reader import MAX_PAGES
+
+    book = Canvas(str(tmp_path / "dai.pdf"))
+    for _ in range(MAX_PAGES + 1):
+        book.drawString(72, 72, "Trang")
+        book.showPage()
+    book.save()
+    result = CliRunner().invoke(
+        app, ["plan", "import", str(tmp_path / "dai.pdf"), "--rules", str(RULES)]
+    )
+    assert result.exit_code == 2
+    assert f"vượt giới hạn {MAX_PAGES} trang" in " ".join(result.output.split())

@@ -126,6 +126,7 @@ def build_result(document: SourceDocument, catalog: Catalog, plan_id: str | None
         "horizon": {"text": header.horizon_text, "start": header.signed, "end": header.horizon_end},
         "coordinating_unit": coordinating,
     }
+    findings += [Finding(None, r.CONTINUED_ROW, note, False) for note in document.notes]
     findings += reader.findings + builder.findings
     return ImportResult(header, meta, tasks, findings, builder.unknown, document.name)
 

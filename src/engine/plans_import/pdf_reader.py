@@ -11,8 +11,9 @@ Tables are found by their ruling lines (pdfplumber's table finder). On each page
 A table that continues on the next page (first table on that page, as wide as the last table
 of the page before) is joined to it, its repeated header rows kept for the task reader to skip.
 When the first data row of the continuation has an empty STT cell, it is the rest of a row
-split by the page break and is merged into that row. The text lines above the first table
-of the document are its header (number, date, title).
+split by the page break and is merged into that row (noted for the review). The text lines
+above the first table of the document are its header (number, date, title). A file of more
+than ``MAX_PAGES`` pages is refused before any page is read.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from engine.plans_import.table import Cell, SourceDocument, SourceTable
 
 BBox = tuple[float, float, float, float]
 _EPSILON = 1.0  # points: tolerance for "fits on the line"
+MAX_PAGES = 300  # a plan's appendix is tens of pages; more is refused before any is read
 
 
 @dataclass
@@ -42,11 +44,13 @@ class _Part:
 
 
 def read_pdf(file: Path) -> SourceDocument:
-    """The lines and tables of ``file``; raises ValueError when it has no text layer."""
+    """The lines and tables of ``file``; ValueError when it has no text layer or too many pages."""
     lines: list[str] = []
     parts: list[_Part] = []
     before: dict[int, list[str]] = {}
     with pdfplumber.open(str(file)) as pdf:
+        if len(pdf.pages) > MAX_PAGES:
+            raise ValueError(f"tệp PDF có {len(pdf.pages)} trang, vượt giới hạn {MAX_PAGES} trang")
         for number, page in enumerate(pdf.pages, 1):
             found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
             top = 0.0
@@ -63,12 +67,13 @@ def read_pdf(file: Path) -> SourceDocument:
                 lines.extend(_text_lines(page))
     if not lines and not parts:
         raise ValueError("tệp PDF không có lớp chữ (bản quét?)")
-    tables = _join(parts, before)
+    notes: list[str] = []
+    tables = _join(parts, before, notes)
     for table in tables:
         lines.extend(
             p for row in table.rows for c in row if c.merge == "none" for p in c.paragraphs
         )
-    return SourceDocument(file.name, lines, tables)
+    return SourceDocument(file.name, lines, tables, notes)
 
 
 def _text_lines(page: Any) -> list[str]:
@@ -171,7 +176,7 @@ def _fills(line: dict[str, Any], right: float) -> bool:
     return right - line["x1"] < 6 * _space(line)
 
 
-def _join(parts: list[_Part], before: dict[int, list[str]]) -> list[SourceTable]:
+def _join(parts: list[_Part], before: dict[int, list[str]], notes: list[str]) -> list[SourceTable]:
     """Join each table continued on the next page to the part before it."""
     tables: list[SourceTable] = []
     last: _Part | None = None
@@ -189,13 +194,20 @@ def _join(parts: list[_Part], before: dict[int, list[str]]) -> list[SourceTable]
             last = part
             continue
         assert last is not None
-        _continue(tables[-1], last, part)
+        if _continue(tables[-1], last, part):
+            notes.append(
+                f"dòng đầu trang {part.page} (ô STT trống) là phần còn lại của dòng cuối trang "
+                f"{last.page}, bị ngắt trang: đã nối lại"
+            )
         last = part
     return tables
 
 
-def _continue(table: SourceTable, last: _Part, part: _Part) -> None:
-    """Append ``part`` to ``table``; a split row (empty STT on top) joins the row before."""
+def _continue(table: SourceTable, last: _Part, part: _Part) -> bool:
+    """Append ``part`` to ``table``; a split row (empty STT on top) joins the row before.
+
+    True when a split row was joined.
+    """
     found = find_header(table.rows)
     header_rows = 0
     if found is not None:
@@ -218,6 +230,7 @@ def _continue(table: SourceTable, last: _Part, part: _Part) -> None:
     offset = len(table.rows) - merged
     table.rows.extend(_shift(part.rows[:header_rows], len(table.rows)))
     table.rows.extend(_shift(rows[merged:], offset))
+    return bool(merged)
 
 
 def _shift(rows: list[list[Cell]], offset: int) -> list[list[Cell]]:
