@@ -271,7 +271,7 @@ def save_pdf(doc: PlanDoc, path: Path) -> Path:
     return path
 
 
-Page = Sequence[Sequence[Sequence[str]]]  # rows → cells → printed lines
+Page = Sequence[Sequence[Sequence[str] | None]]  # rows → cells (None: merged down) → lines
 
 
 def draw_pdf(path: Path, heading: Sequence[str], pages: Sequence[Page]) -> Path:
@@ -279,7 +279,8 @@ def draw_pdf(path: Path, heading: Sequence[str], pages: Sequence[Page]) -> Path:
 
     Every column is as wide as its longest printed line (plus padding), so that line fills
     its cell the way a wrapped line does; each page's part of the table is closed by a rule,
-    as Word closes a row it splits across a page break. ``heading`` is printed on page 1.
+    as Word closes a row it splits across a page break. A cell given as None continues the
+    cell above it (no rule between them: a vertical merge). ``heading`` is printed on page 1.
     """
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.pdfbase import pdfmetrics
@@ -294,7 +295,7 @@ def draw_pdf(path: Path, heading: Sequence[str], pages: Sequence[Page]) -> Path:
             pdfmetrics.stringWidth(line, "DejaVuSans", size)
             for page in pages
             for row in page
-            for line in row[index] or [""]
+            for line in (row[index] or [""])
         )
         + 2 * pad
         + 1
@@ -310,15 +311,19 @@ def draw_pdf(path: Path, heading: Sequence[str], pages: Sequence[Page]) -> Path:
             y -= leading + 2
         top = y
         for row in page:
-            lines = max(len(cell) for cell in row) or 1
+            lines = max(len(cell or ()) for cell in row) or 1
             bottom = top - lines * leading - 2 * pad
             x = 36.0
             for cell, width in zip(row, widths, strict=True):
-                for index, line in enumerate(cell):
+                for index, line in enumerate(cell or ()):
                     canvas.drawString(x + pad, top - pad - (index + 1) * leading + 2, line)
-                canvas.rect(x, bottom, width, top - bottom)
+                if cell is not None:
+                    canvas.line(x, top, x + width, top)
+                canvas.line(x, top, x, bottom)
+                canvas.line(x + width, top, x + width, bottom)
                 x += width
             top = bottom
+        canvas.line(36.0, top, 36.0 + sum(widths), top)
         canvas.showPage()
     canvas.save()
     return path

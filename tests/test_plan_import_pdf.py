@@ -59,7 +59,8 @@ HEADER = ["STT", "Nội dung công việc", "Đơn vị chủ trì", "Thời gia
 
 
 def split_row_plan(tmp_path: Path) -> Path:
-    """Three pages; task 2 breaks inside its content, task 3's sub-item starts page 3."""
+    """Three pages; task 2 breaks inside its content, task 4's lead is merged with task 3's,
+    task 4's sub-item starts page 3."""
     heading = [
         "BỘ TƯ PHÁP",
         "Số: 77/KH-BTP",
@@ -85,6 +86,8 @@ def split_row_plan(tmp_path: Path) -> Path:
         header,
         [[], ["Đề án 06 của Bộ Tư pháp"], [], ["Tháng 12/2024"]],
         [["3."], ["Tổ chức hội nghị sơ kết"], ["Văn phòng Bộ"], ["Quý III/2024"]],
+        # the lead cell of task 3 is merged down over task 4
+        [["4."], ["Tổ chức hội nghị tổng kết"], None, ["Quý IV/2024"]],
     ]
     page3 = [header, [[], ["Báo cáo 6 tháng"], [], ["Tháng 6/2024"]]]
     return draw_pdf(tmp_path / "ke-hoach-77.pdf", heading, [page1, page2, page3])
@@ -94,7 +97,7 @@ def test_a_row_split_by_a_page_break_is_one_task(catalog: Catalog, tmp_path: Pat
     result = import_plan(split_row_plan(tmp_path), catalog)
     assert result.meta["id"] == "kh-77-btp" and result.meta["coordinating_unit"] == "Văn phòng Bộ"
     tasks = {t["id"]: t for t in result.tasks}
-    assert list(tasks) == ["1", "2", "3"]
+    assert list(tasks) == ["1", "2", "3", "4"]
     assert tasks["1"]["lead"] == ["Văn phòng Bộ", "Cục Công nghệ thông tin"]
     assert (
         tasks["2"]["content"]
@@ -102,14 +105,16 @@ def test_a_row_split_by_a_page_break_is_one_task(catalog: Catalog, tmp_path: Pat
     )
     assert tasks["2"]["lead"] == ["Cục Công nghệ thông tin"]
     assert tasks["2"]["deadline"] == "Tháng 12/2024"
+    assert tasks["4"]["lead"] == tasks["3"]["lead"] == ["Văn phòng Bộ"]
+    assert any(f.task == "4" and f.kind == r.MERGED_DOWN for f in result.findings)
     # an unnumbered row that starts a page after a complete row is a sub-item, for a person
-    # to confirm, not the rest of task 3
-    assert tasks["3"]["content"] == "Tổ chức hội nghị sơ kết"
-    assert tasks["3"]["subtasks"] == [
-        {"id": "3.1", "content": "Báo cáo 6 tháng", "deadline": "Tháng 6/2024"}
+    # to confirm, not the rest of task 4
+    assert tasks["4"]["content"] == "Tổ chức hội nghị tổng kết"
+    assert tasks["4"]["subtasks"] == [
+        {"id": "4.1", "content": "Báo cáo 6 tháng", "deadline": "Tháng 6/2024"}
     ]
     todo = {(f.task, f.kind) for f in r.needs_person(result.findings)}
-    assert todo == {("3.1", r.UNSURE_ROW)}
+    assert todo == {("4.1", r.UNSURE_ROW)}
     assert sum(f.kind == r.REPEATED_HEADER for f in result.findings) == 2
     joined = [f.message for f in result.findings if f.kind == r.CONTINUED_ROW]
     assert joined == [
@@ -125,8 +130,8 @@ def test_cli_imports_a_pdf_with_the_same_report(tmp_path: Path) -> None:
         app, ["plan", "import", str(document), "--out", str(draft), "--rules", str(RULES)]
     )
     assert result.exit_code == 1, result.output
-    assert "Đã đọc 4 nhiệm vụ" in result.output
-    assert "CẦN QUYẾT ĐỊNH · nhiệm vụ 3.1" in result.output
+    assert "Đã đọc 5 nhiệm vụ" in result.output
+    assert "CẦN QUYẾT ĐỊNH · nhiệm vụ 4.1" in result.output
     assert (tmp_path / "kh-77-btp.review.md").is_file()
     assert (
         "Xây dựng báo cáo tổng hợp kết quả thực hiện Đề án 06 của Bộ Tư pháp" in draft.read_text()
