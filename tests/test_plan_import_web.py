@@ -14,7 +14,15 @@ import pytest
 import yaml
 
 from engine.catalog.watch import RuleWatcher
-from tests.test_plan_import import ORDER, ORDER_522, plan_document, shipped, unseen_plan
+from tests.plan_docs import FONT, save_pdf, save_workbook
+from tests.test_plan_import import (
+    ORDER,
+    ORDER_522,
+    plan_doc,
+    plan_document,
+    shipped,
+    unseen_plan,
+)
 from tests.webutil import TestClient, csrf_of, login
 
 PAGE = "/admin/plans/import"
@@ -71,6 +79,20 @@ def test_upload_shows_preview_and_review_and_offers_downloads(
     assert units["units"][0]["name"] == "Sở Tư pháp tỉnh Ninh Thuận"
     # nothing was written into the rules folder
     assert not (rules_copy / "rules" / "plans" / "kh-85-ubnd.yaml").exists()
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".pdf"])
+def test_workbooks_and_pdfs_are_previewed_too(
+    admin_client: TestClient, tmp_path: Path, suffix: str
+) -> None:
+    if suffix == ".pdf" and not FONT.is_file():
+        pytest.skip("needs fonts-dejavu-core")
+    save = save_workbook if suffix == ".xlsx" else save_pdf
+    document = save(plan_doc(shipped("qd-910-btp"), ORDER), tmp_path / f"910{suffix}")
+    status, html, upload = _upload(admin_client, f"910{suffix}", document.read_bytes())
+    assert status == 200 and upload
+    assert "Kế hoạch 910/QĐ-BTP — mã qd-910-btp" in html
+    assert "Tham mưu ban hành Kế hoạch triển khai thực hiện nhiệm vụ của Đề án 06" in html
 
 
 def test_a_draft_that_fails_engine_check_is_not_saved(
