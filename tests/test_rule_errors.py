@@ -308,3 +308,20 @@ def load_yaml_text(text: str) -> tuple[object, list[RuleError]]:
         path = Path(folder) / "x.yaml"
         path.write_text(text, encoding="utf-8")
         return load_yaml(path, "rules/plans/x.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        # the first task written without "- ", the second with it
+        ('tasks:\n  id: "1"\n  content: "a"\n  - id: "2"\n', 2, "thiếu «- » trước mục này"),
+        # an unclosed "[" is reported where it opens, not where the parser gave up
+        ('plan:\n  lead: ["A", "B"\n  deadline: "b"\n  title: "t"\n', 2, "dấu ngoặc «[» mở"),
+        # anything else: the parser's line, with the usual suspects named
+        ("tasks:\n  - lead: *x\n", 2, "lỗi cú pháp YAML; kiểm tra thụt lề, dấu «- »"),
+    ],
+)
+def test_other_syntax_mistakes(text: str, line: int, message: str) -> None:
+    _, errors = load_yaml_text(text)
+    assert [e.line for e in errors] == [line]
+    assert errors[0].message.startswith(message) and errors[0].field == ""

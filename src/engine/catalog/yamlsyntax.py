@@ -24,6 +24,10 @@ _FLOW = {
     "while parsing a flow sequence": ("[", "]"),
     "while parsing a flow mapping": ("{", "}"),
 }
+_GENERIC = (
+    "lỗi cú pháp YAML; kiểm tra thụt lề, dấu «- », dấu hai chấm và dấu ngoặc kép ở dòng này "
+    "và dòng trên"
+)
 _KEY = re.compile(r"""^\s*[^\s:"'#\[{-][^:]*:(?:\s|$)""")
 
 
@@ -50,10 +54,10 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str]:
         opening, closing = _FLOW[exc.context]
         return exc.context_mark.line + 1, (
             f"dấu ngoặc «{opening}» mở ở dòng này chưa được đóng; thêm «{closing}» sau phần tử "
-            f"cuối (các phần tử cách nhau bằng dấu phẩy)"
+            "cuối (các phần tử cách nhau bằng dấu phẩy)"
         )
     if problem >= len(lines):
-        return problem + 1, _generic(reason)
+        return problem + 1, _GENERIC
     line = lines[problem]
     if reason.startswith("mapping values are not allowed") and _COLON_VALUE.match(line):
         return problem + 1, (
@@ -68,7 +72,7 @@ def explain(text: str, exc: yaml.MarkedYAMLError) -> tuple[int, str]:
         )
     if reason.startswith(("did not find expected", "expected <block end>", "mapping values")):
         return problem + 1, _indentation(lines, problem)
-    return problem + 1, _generic(reason)
+    return problem + 1, _GENERIC
 
 
 def _indent(line: str) -> int:
@@ -158,10 +162,3 @@ def _opens_quote(line: str) -> bool:
     except yaml.MarkedYAMLError as exc:
         return exc.context == "while scanning a quoted scalar"
     return False
-
-
-def _generic(reason: str) -> str:
-    return (
-        f"lỗi cú pháp YAML ({reason or 'không rõ'}); kiểm tra thụt lề, dấu «- », dấu hai chấm "
-        "và dấu ngoặc kép ở dòng này và dòng trên"
-    )
