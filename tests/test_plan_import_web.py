@@ -197,3 +197,20 @@ def test_only_an_admin_with_the_session_token_may_upload(
     login(client)
     forged = client.post(PAGE, data={"csrf": "gia"}, files={"file": ("k.docx", document, DOCX)})
     assert forged.status_code == 403 and "tải lại trang rồi thử lại" in forged.text
+
+
+def test_stale_uploads_are_swept(admin_client: TestClient, app, rules_copy: Path) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import time
+
+    from engine.web.files import PREVIEW_SECONDS
+    from engine.web.plan_upload import sweep_uploads
+
+    _, _, upload = _upload(admin_client, "ke-hoach.docx", unseen_plan(rules_copy).read_bytes())
+    folder = Path(app.state.web.settings.data_dir) / "plan-imports" / str(upload)
+    assert folder.is_dir()
+    old = time.time() - PREVIEW_SECONDS - 60
+    os.utime(folder, (old, old))
+    sweep_uploads(app.state.web)
+    assert not folder.exists()
+    assert admin_client.get(f"{PAGE}/{upload}/ke-hoach.yaml").status_code == 404

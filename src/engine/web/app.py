@@ -44,6 +44,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         files.sweep_previews(state)
+        plan_upload.sweep_uploads(state)
         # Warm today's statuses in the background so that the first visitor is served at once.
         threading.Thread(target=state.occurrences, args=(clock.today(),), daemon=True).start()
         yield

@@ -16,7 +16,7 @@ Rules:
   else nothing is saved and the errors are shown. A saved plan is written atomically and the
   rules are reloaded at once (the daemon picks the change up from the folder).
 - An upload is kept under ``<data_dir>/plan-imports/<random>/`` until saved, cancelled, or
-  ``files.PREVIEW_SECONDS`` old.
+  ``files.PREVIEW_SECONDS`` old (swept at start-up and on every request to the page).
 """
 
 from __future__ import annotations
