@@ -5,6 +5,11 @@ model, then checks what spans files (unit names, deadline phrases, references, i
 returns a :class:`Catalog` only when there is no error at all; otherwise it raises
 :class:`RuleErrors` with every error found, each with file, line and field. A half-valid
 rule set is never used.
+
+This module ties the loaders together and reads the schedules and escalation files; the
+registries (units, references, phrases) are read by :mod:`engine.catalog.registry_loader`,
+the plan files by :mod:`engine.catalog.plan_loader`, both through the shared
+:class:`~engine.catalog.loadstate.LoadState`.
 """
 
 from __future__ import annotations

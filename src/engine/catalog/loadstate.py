@@ -73,6 +73,7 @@ def read_required(state: LoadState, file: Path, model: type[M]) -> tuple[YamlDoc
 
 
 def valid_or_none(model: type[M], data: Any) -> M | None:
+    """``data`` validated as ``model``, or None when it is not valid (errors not recorded)."""
     try:
         return model.model_validate(data)
     except ValidationError:
@@ -80,6 +81,7 @@ def valid_or_none(model: type[M], data: Any) -> M | None:
 
 
 def raw_value(data: Any, *path: str) -> Any:
+    """The value at ``path`` in raw YAML data, or None where a level is missing or no mapping."""
     for key in path:
         if not isinstance(data, dict):
             return None
