@@ -125,7 +125,8 @@ def test_import_with_a_bad_row_writes_nothing(app, admin_client) -> None:  # typ
         assert session.execute(select(CompletionRow)).first() is None
 
 
-def test_calendar_feed(app, admin_client) -> None:  # type: ignore[no-untyped-def]
+def test_calendar_feed(app, admin_client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ENGINE_TODAY", "2025-06-02")  # 910/QĐ-BTP's tasks fall due in 2025
     unit_page = admin_client.get("/units/van-phong-bo").text
     feed = re.search(r'href="(/calendar/[^"]+\.ics)"', unit_page)[1]  # type: ignore[index]
     first = admin_client.get(feed)
@@ -135,6 +136,13 @@ def test_calendar_feed(app, admin_client) -> None:  # type: ignore[no-untyped-de
     uids = [str(e["UID"]) for e in events]
     assert events and len(uids) == len(set(uids))
     assert all(type(e.decoded("DTSTART")) is date for e in events)  # all-day events
+    # the window: 3 months back, 12 months ahead of the pinned day
+    assert all(date(2025, 3, 2) <= e.decoded("DTSTART") <= date(2026, 6, 2) for e in events)
+    assert {e.decoded("DTSTAMP").date() for e in events} == {date(2025, 6, 2)}
+    base = app.state.web.settings.base_url
+    assert all(str(e["URL"]).startswith(f"{base}/") for e in events)
+    days = [e.decoded("DTSTART") for e in events]
+    assert len(days) == len(set(days))  # a unit's feed: one event per due day
     assert [
         str(e["UID"]) for e in Calendar.from_ical(admin_client.get(feed).content).walk("VEVENT")
     ] == uids
