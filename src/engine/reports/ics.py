@@ -63,7 +63,13 @@ MONTHS_AHEAD = 12
 #: before and 09:00 the day before.
 ALARMS = (timedelta(days=-6, hours=-15), timedelta(hours=-15))
 #: Statuses with nothing left to do: no alarm for a day made only of these.
-_CLOSED = (Status.DONE_ON_TIME, Status.DONE_LATE, Status.REPORTED, Status.SUSPENDED, Status.CANCELLED)
+_CLOSED = (
+    Status.DONE_ON_TIME,
+    Status.DONE_LATE,
+    Status.REPORTED,
+    Status.SUSPENDED,
+    Status.CANCELLED,
+)
 
 
 def event_uid(feed: str, unit: str, day: date) -> str:
@@ -185,12 +191,16 @@ def calendar_feed(
         p.id: index
         for index, p in enumerate(sorted(catalog.plans.values(), key=lambda p: (p.signed, p.id)))
     }
-    task_order = {(p.id, t.id): index for p in catalog.plans.values() for index, t in enumerate(p.tasks)}
+    task_order = {
+        (p.id, t.id): index for p in catalog.plans.values() for index, t in enumerate(p.tasks)
+    }
     groups: dict[tuple[date, str], dict[str, Occurrence]] = {}
     for occ in occurrences:
         if occ.due is not None and first <= occ.due <= last:
             groups.setdefault((occ.due, occ.unit), {}).setdefault(occ.key, occ)
-    for day, unit in sorted(groups, key=lambda g: (g[0], unit_order.get(g[1], len(unit_order)), g[1])):
+    for day, unit in sorted(
+        groups, key=lambda g: (g[0], unit_order.get(g[1], len(unit_order)), g[1])
+    ):
         items = sorted(
             groups[(day, unit)].values(),
             key=lambda o: (
