@@ -18,12 +18,15 @@ from typing import Any
 import pytest
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.shared import Pt
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm, Pt
+from docx.table import Table
 from icalendar import Calendar
 from openpyxl import Workbook, load_workbook
 
 from engine.catalog.model import Catalog
 from engine.progress import Completion, PeriodUpdate, Progress
+from engine.reports._docx import CELL_MARGINS_MM, longest_word_mm, text_width_mm
 from engine.reports._shared import shorten
 from engine.reports.excel import (
     STATUS_COLUMNS,
@@ -36,10 +39,12 @@ from engine.reports.monthly import (
     NO_REASON,
     SHEETS,
     MonthlyReport,
+    Signer,
     build_monthly_report,
     to_docx,
     to_xlsx,
 )
+from engine.reports.status_sheet import DONE_WORDS, STATUS_CHOICES, UPDATED_WORDS, milestone_cell
 from engine.status import Occurrence, evaluate
 from engine.summary import CATEGORIES, tally_tasks
 
@@ -121,6 +126,11 @@ def test_monthly_rejects_a_bad_month(catalog: Catalog, occurrences: list[Occurre
         build_monthly_report(catalog, occurrences, 2023, 13, AS_OF)
 
 
+@pytest.fixture(scope="module")
+def report_docx(report: MonthlyReport) -> bytes:
+    return to_docx(report)
+
+
 def docx_texts(data: bytes) -> tuple[Any, list[str], list[list[list[str]]]]:
     document = Document(io.BytesIO(data))
     paragraphs = [p.text for p in document.paragraphs]
@@ -128,9 +138,11 @@ def docx_texts(data: bytes) -> tuple[Any, list[str], list[list[list[str]]]]:
     return document, paragraphs, tables
 
 
-def test_docx_is_a_vietnamese_administrative_report(report: MonthlyReport) -> None:
+def test_docx_is_a_vietnamese_administrative_report(
+    report: MonthlyReport, report_docx: bytes
+) -> None:
     data = to_docx(report)
-    assert data == to_docx(report)  # byte-stable: no clock inside
+    assert data == report_docx  # byte-stable: no clock inside
     document, paragraphs, tables = docx_texts(data)
     heading = " ".join(" ".join(row) for row in tables[0])
     for text in (
@@ -149,37 +161,203 @@ def test_docx_is_a_vietnamese_administrative_report(report: MonthlyReport) -> No
         "III. DANH MỤC NHIỆM VỤ QUÁ HẠN",
         "IV. CẬP NHẬT TIẾN ĐỘ NHIỆM VỤ THƯỜNG XUYÊN THÁNG 7/2023",
         "V. ĐỀ XUẤT, KIẾN NGHỊ",
+        "Phụ lục I",
+        "KẾT QUẢ THỰC HIỆN THEO ĐƠN VỊ CHỦ TRÌ",
+        "Phụ lục II",
+        "DANH MỤC NHIỆM VỤ QUÁ HẠN",
+        "(Kèm theo Báo cáo số      /BC-VP ngày      tháng 7 năm 2023 của Văn phòng Bộ Tư pháp)",
     ):
         assert title in paragraphs
+    assert report.units_summary in paragraphs and "tại Phụ lục I kèm theo" in report.units_summary
+    assert report.overdue_summary in paragraphs
+    assert report.overdue_summary.startswith(f"Có {len(report.overdue)} nhiệm vụ đang thực hiện")
+    assert "tại Phụ lục II kèm theo" in report.overdue_summary
 
     plans_table = tables[1]
     assert plans_table[0] == ["Nội dung", "149/QĐ-BTP", "05/CT-TTg", "522/QĐ-BTP", "Tổng cộng"]
     assert [row[0] for row in plans_table[2:-1]] == list(CATEGORIES.values())
     assert plans_table[-1][0] == "Tỷ lệ hoàn thành" and plans_table[-1][-1].endswith("%")
 
-    units_table = tables[2]
+    updates_table = tables[2]
+    office = next(r for r in updates_table if r[1] == "Văn phòng Bộ")
+    assert office[3] == "1"
+    assert "CHÁNH VĂN PHÒNG" in " ".join(" ".join(row) for row in tables[3])
+
+    units_table = tables[4]  # Phụ lục I
     assert units_table[0][1] == "Đơn vị" and HTQTCT in [row[1] for row in units_table]
 
-    overdue_table = tables[3]
+    overdue_table = tables[5]  # Phụ lục II
     assert overdue_table[0][-2:] == ["Số ngày quá hạn", "Lý do"]
+    assert len(overdue_table) == len(report.overdue) + 1
     row_4 = next(r for r in overdue_table if r[1:3] == ["522/QĐ-BTP", "4"])
     assert row_4[4:] == [HTQTCT, "Tháng 6/2023", "30/06/2023", "20", REASON]
     assert row_4[3].startswith("Khẩn trương thực hiện cấp Giấy khai sinh điện tử")
 
-    updates_table = tables[4]
-    office = next(r for r in updates_table if r[1] == "Văn phòng Bộ")
-    assert office[3] == "1"
-    assert "CHÁNH VĂN PHÒNG" in " ".join(" ".join(row) for row in tables[-1])
-
     normal = document.styles["Normal"]
     assert normal.font.name == "Times New Roman" and normal.font.size == Pt(14)
-    header_runs = document.tables[3].rows[0].cells[0].paragraphs[0].runs
+    header_runs = document.tables[5].rows[0].cells[0].paragraphs[0].runs
     assert header_runs[0].bold and header_runs[0].font.size == Pt(13)
-    assert [s.orientation for s in document.sections] == [
-        WD_ORIENT.PORTRAIT,
-        WD_ORIENT.LANDSCAPE,
-        WD_ORIENT.PORTRAIT,
-    ]
+    # the body in portrait, the annexes after the signature in one landscape section
+    assert [s.orientation for s in document.sections] == [WD_ORIENT.PORTRAIT, WD_ORIENT.LANDSCAPE]
+    body, annex = (section_of(document, t._tbl) for t in (document.tables[3], document.tables[5]))
+    assert (body, annex) == (0, 1)
+
+
+def section_of(document: Any, element: Any) -> int:
+    """The index of the section a body element belongs to."""
+    index = 0
+    for child in document.element.body.iterchildren():
+        if child is element:
+            return index
+        if child.find(f"{W}pPr/{W}sectPr") is not None:
+            index += 1
+    raise AssertionError("not in the body")
+
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def test_docx_page_numbers_from_page_two(report: MonthlyReport, report_docx: bytes) -> None:
+    """A centred PAGE field in the header; none on the first page; the annex numbered too."""
+    document = Document(io.BytesIO(report_docx))
+    first, annex = document.sections
+    assert first.different_first_page_header_footer  # w:titlePg: page 1 has its own header
+    assert not "".join(p.text for p in first.first_page_header.paragraphs).strip()
+    header = first.header._element
+    instructions = [t.text.strip() for t in header.iter(f"{W}instrText")]
+    assert instructions == ["PAGE"]
+    kinds = [c.get(f"{W}fldCharType") for c in header.iter(f"{W}fldChar")]
+    assert kinds == ["begin", "separate", "end"]
+    assert first.header.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert not annex.different_first_page_header_footer
+    assert annex.header.is_linked_to_previous  # the same numbered header, counting on
+
+
+def test_docx_heading_rules(report: MonthlyReport, report_docx: bytes) -> None:
+    """The short lines under "VĂN PHÒNG" (1/3 to 1/2 of it) and under the motto (as long)."""
+    document = Document(io.BytesIO(report_docx))
+    left, right = document.tables[0].rows[0].cells
+
+    def rule_after(cell: Any, text: str) -> float:
+        texts = [p.text for p in cell.paragraphs]
+        line = cell.paragraphs[texts.index(text) + 1]
+        bottom = line._p.find(f"{W}pPr/{W}pBdr/{W}bottom")
+        assert bottom is not None and bottom.get(f"{W}val") == "single"
+        assert line.text == ""
+        fmt = line.paragraph_format
+        assert fmt.left_indent == fmt.right_indent  # centred
+        cell_mm = cell.width.mm - CELL_MARGINS_MM
+        return cell_mm - fmt.left_indent.mm - fmt.right_indent.mm
+
+    office = text_width_mm("VĂN PHÒNG", 13, bold=True)
+    assert office / 3 <= rule_after(left, "VĂN PHÒNG") <= office / 2 + 0.5
+    motto = text_width_mm("Độc lập - Tự do - Hạnh phúc", 14, bold=True)
+    assert rule_after(right, "Độc lập - Tự do - Hạnh phúc") == pytest.approx(motto, abs=0.5)
+    # measured independently: the motto is 27 characters of 14 pt bold, 55 to 75 mm
+    assert 55 < motto < 75
+
+
+#: "dd/mm/yyyy" in Times New Roman 13 pt: eight digits of half an em and two slashes of
+#: 0.278 em, plus Word's cell margins (1.9 mm each side).
+DATE_MM = (8 * 0.5 + 2 * 0.278) * 13 * 25.4 / 72 + 2 * 1.905
+
+
+def test_docx_tables_have_fixed_widths_that_break_no_word(
+    report: MonthlyReport, report_docx: bytes
+) -> None:
+    document = Document(io.BytesIO(report_docx))
+    for index, table in enumerate(document.tables):
+        tbl_pr = table._tbl.tblPr
+        assert tbl_pr.find(f"{W}tblLayout").get(f"{W}type") == "fixed", index
+        grid = [c.get(f"{W}w") for c in table._tbl.tblGrid.iter(f"{W}gridCol")]
+        for row in table.rows:
+            assert [str(c.width.twips) for c in row.cells] == grid, index
+        if index in (0, 3):  # the borderless heading and signature blocks
+            continue
+        section = document.sections[section_of(document, table._tbl)]
+        text_mm = (section.page_width - section.left_margin - section.right_margin) / Mm(1)
+        widths = [c.width.mm for c in table.rows[0].cells]
+        assert sum(widths) <= text_mm + 0.1, index  # within the text area
+        for column, width in enumerate(widths):
+            header = table.rows[0].cells[column].text
+            assert width >= longest_word_mm(header, 13, bold=True) + CELL_MARGINS_MM - 0.01
+            for row in table.rows[1:]:
+                text = row.cells[column].text
+                assert width >= longest_word_mm(text, 13) + CELL_MARGINS_MM - 0.01, text
+                if re.fullmatch(r"\d\d/\d\d/\d{4}", text):
+                    assert width >= DATE_MM, (index, column, width)
+    overdue = document.tables[5]
+    due = [c.text for c in overdue.rows[0].cells].index("Hạn")
+    assert overdue.rows[0].cells[due].width.mm >= DATE_MM > 24
+    # a plan number may end a line after its hyphen, as Word does, but never inside a word
+    assert longest_word_mm("149/QĐ-BTP", 13) == text_width_mm("149/QĐ-", 13)
+
+
+def test_docx_signature_block(report: MonthlyReport, report_docx: bytes) -> None:
+    def signature(data: bytes) -> list[str]:
+        return [p.text for p in Document(io.BytesIO(data)).tables[3].rows[0].cells[1].paragraphs]
+
+    default = signature(report_docx)
+    assert default[0] == "CHÁNH VĂN PHÒNG" and default[-1] == "[Họ và tên người ký]"
+    assert default[1:-1] == [""] * 5  # room for the signature and the seal
+    signed = signature(
+        to_docx(report, Signer("KT. CHÁNH VĂN PHÒNG|PHÓ CHÁNH VĂN PHÒNG", "Nguyễn Văn An"))
+    )
+    assert signed[:2] == ["KT. CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG"]
+    assert signed[2:-1] == [""] * 5 and signed[-1] == "Nguyễn Văn An"
+
+
+def estimated_pages(document: Any) -> list[float]:
+    """Pages per section, from the lines each paragraph and table row needs at its width
+    (1.2 × the font size a line; table cells with their margins)."""
+    pages = [0.0] * len(document.sections)
+
+    def lines(text: str, width_mm: float, size: float) -> int:
+        return max(1, int(text_width_mm(text, size) // max(width_mm, 1)) + 1)
+
+    index = 0
+    for child in document.element.body.iterchildren():
+        section = document.sections[index]
+        text_mm = (section.page_width - section.left_margin - section.right_margin) / Mm(1)
+        page_mm = (section.page_height - section.top_margin - section.bottom_margin) / Mm(1)
+        line_mm = 1.2 * 14 * 25.4 / 72
+        if child.tag == f"{W}p":
+            text = "".join(t.text or "" for t in child.iter(f"{W}t"))
+            height = lines(text, text_mm, 14) * line_mm + 6 * 25.4 / 72
+        elif child.tag == f"{W}tbl":
+            table = Table(child, document)
+            height = 0.0
+            for row in table.rows:
+                height += max(
+                    lines(c.text, c.width.mm - CELL_MARGINS_MM, 13) * line_mm * 13 / 14
+                    for c in row.cells
+                )
+        else:
+            continue
+        pages[index] += height / page_mm
+        if child.find(f"{W}pPr/{W}sectPr") is not None:
+            index += 1
+    return pages
+
+
+def test_docx_annex_takes_the_long_lists_out_of_the_body(
+    report: MonthlyReport, report_docx: bytes
+) -> None:
+    """The body (up to the signature) is short; the long lists are in the annex."""
+    document = Document(io.BytesIO(report_docx))
+    body, annex = estimated_pages(document)
+    assert len(report.overdue) > 40
+    assert body < 5 < annex, (body, annex)
+
+
+def assert_printable(sheet: Any, header_row: int) -> None:
+    """Landscape A4, one page wide and as many tall as needed, the header repeated."""
+    assert sheet.page_setup.orientation == "landscape"
+    assert int(sheet.page_setup.paperSize) == 9  # A4
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.print_title_rows == f"${header_row}:${header_row}"
+    assert sheet.freeze_panes == f"A{header_row + 1}"
 
 
 def test_xlsx_report_sheets(report: MonthlyReport) -> None:
@@ -188,12 +366,14 @@ def test_xlsx_report_sheets(report: MonthlyReport) -> None:
     workbook = load_workbook(io.BytesIO(data))
     assert workbook.sheetnames == list(SHEETS)
     for sheet in workbook.worksheets:
-        assert sheet.freeze_panes == "A2"
-        assert all(cell.font.bold for cell in sheet[1])
+        assert str(sheet["A1"].value).endswith(" THÁNG 7/2023") and sheet["A1"].font.bold
+        assert sheet["A2"].value == "Tính đến ngày 20/07/2023"
+        assert all(cell.font.bold for cell in sheet[3])
         assert sheet.column_dimensions["B"].width > 10
+        assert_printable(sheet, 3)
 
     summary = workbook["Tổng hợp"]
-    headers = [c.value for c in summary[1]]
+    headers = [c.value for c in summary[3]]
     assert headers[:4] == ["STT", "Kế hoạch", "Mã kế hoạch", "Tổng số"]
     assert headers[4:11] == list(CATEGORIES.values())
     last = [c.value for c in summary[summary.max_row]]
@@ -204,41 +384,111 @@ def test_xlsx_report_sheets(report: MonthlyReport) -> None:
     assert HTQTCT in units
 
     overdue = workbook["Quá hạn"]
-    rows = [[c.value for c in row] for row in overdue.iter_rows(min_row=2)]
+    rows = [[c.value for c in row] for row in overdue.iter_rows(min_row=4)]
     row_4 = next(r for r in rows if r[1] == "522/QĐ-BTP" and r[2] == "4")
-    assert row_4[4:] == [HTQTCT, "2023-06", "Tháng 6/2023", datetime(2023, 6, 30), 20, REASON]
+    assert row_4[4:] == [HTQTCT, "tháng 6/2023", "Tháng 6/2023", datetime(2023, 6, 30), 20, REASON]
+    assert overdue.cell(4, 8).number_format == "DD/MM/YYYY"  # a real date shown dd/mm/yyyy
 
-    updates = [[c.value for c in row] for row in workbook["Thường xuyên"].iter_rows(min_row=2)]
+    updates = [[c.value for c in row] for row in workbook["Thường xuyên"].iter_rows(min_row=4)]
     office = next(r for r in updates if r[2] == "van-phong-bo")
-    assert office[3:6] == ["2023-07", office[4], 1]
+    assert office[3:6] == ["tháng 7/2023", office[4], 1]
 
 
 # -- status workbook: export and import ------------------------------------------------------
 
+HEADER_ROW = 3  # below the title and the as-of row
+
 
 def sheet_rows(data: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
     sheet = load_workbook(io.BytesIO(data))["Tình hình thực hiện"]
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=HEADER_ROW + 1):
         yield row[0].row, {name: cell.value for name, cell in zip(STATUS_COLUMNS, row, strict=True)}
+
+
+def keyed_rows(data: bytes, occurrences: list[Occurrence]) -> dict[str, tuple[int, dict[str, Any]]]:
+    """The export's rows by occurrence key (one row per occurrence, in the given order)."""
+    rows = list(sheet_rows(data))
+    assert len(rows) == len(occurrences)
+    keyed = {}
+    for (number, values), occ in zip(rows, occurrences, strict=True):
+        assert (values["Mã kế hoạch"], values["Mã nhiệm vụ"], values["Mã đơn vị"]) == (
+            occ.plan,
+            occ.task,
+            occ.unit,
+        )
+        assert values["Mốc / kỳ"] == milestone_cell(occ)
+        keyed[occ.key] = (number, values)
+    return keyed
 
 
 def test_export_layout(catalog: Catalog, occurrences: list[Occurrence]) -> None:
     data = export_status_xlsx(catalog, occurrences, AS_OF)
     assert data == export_status_xlsx(catalog, occurrences, AS_OF)
     sheet = load_workbook(io.BytesIO(data))["Tình hình thực hiện"]
-    assert tuple(c.value for c in sheet[1]) == STATUS_COLUMNS
-    assert sheet.freeze_panes == "A2" and sheet.max_row == len(occurrences) + 1
-    rows = {
-        "/".join((r["Mã kế hoạch"], r["Mã nhiệm vụ"], r["Mã đơn vị"], r["Mốc / kỳ"])): r
-        for _, r in sheet_rows(data)
-    }
+    assert sheet["A1"].value == "TÌNH HÌNH THỰC HIỆN NHIỆM VỤ CÁC KẾ HOẠCH TRIỂN KHAI ĐỀ ÁN 06"
+    assert sheet["A2"].value == "Tính đến ngày 20/07/2023"
+    assert tuple(c.value for c in sheet[HEADER_ROW]) == STATUS_COLUMNS
+    assert sheet.max_row == len(occurrences) + HEADER_ROW
+    assert_printable(sheet, HEADER_ROW)
+    rows = {key: values for key, (_, values) in keyed_rows(data, occurrences).items()}
     row_4 = rows[KEY_4]
     assert row_4["Kế hoạch"] == "522/QĐ-BTP" and row_4["Đơn vị chủ trì"] == HTQTCT
+    assert row_4["Mốc / kỳ"] == "tháng 6/2023"
     assert row_4["Hạn"] == datetime(2023, 6, 30) and row_4["Thời hạn"] == "Tháng 6/2023"
     assert row_4["Tình trạng"] == "Đang thực hiện, quá hạn" and row_4["Ngày hoàn thành"] is None
     done = rows["qd-522-btp/1/cuc-cntt/2023-03"]
     assert done["Tình trạng"] == "Đã hoàn thành quá hạn"
     assert done["Ngày hoàn thành"] == datetime(2023, 4, 20)
+    due, done_on = STATUS_COLUMNS.index("Hạn") + 1, STATUS_COLUMNS.index("Ngày hoàn thành") + 1
+    for row in range(HEADER_ROW + 1, sheet.max_row + 1):
+        assert sheet.cell(row, due).number_format == "DD/MM/YYYY"
+        assert sheet.cell(row, done_on).number_format == "DD/MM/YYYY"
+
+
+def validations(sheet: Any) -> dict[str, Any]:
+    """The sheet's data validations by the header of the column they cover."""
+    headers = {cell.column_letter: cell.value for cell in sheet[HEADER_ROW]}
+    found = {}
+    for validation in sheet.data_validations.dataValidation:
+        (cells,) = str(validation.sqref).split()
+        first, last = cells.split(":")
+        assert first[0] == last[0] and first[1:] == str(HEADER_ROW + 1)
+        assert int(last[1:]) == sheet.max_row
+        found[headers[first[0]]] = validation
+    return found
+
+
+def test_export_drop_downs_are_what_the_import_accepts(
+    catalog: Catalog, occurrences: list[Occurrence]
+) -> None:
+    data = export_status_xlsx(catalog, occurrences, AS_OF)
+    sheet = load_workbook(io.BytesIO(data))["Tình hình thực hiện"]
+    found = validations(sheet)
+    status = found["Tình trạng"]
+    assert status.type == "list" and status.errorStyle == "stop" and status.allow_blank
+    choices = status.formula1.strip('"').split(",")
+    assert tuple(choices) == STATUS_CHOICES == (*DONE_WORDS, *UPDATED_WORDS)
+    when = found["Ngày hoàn thành"]
+    assert when.type == "date" and when.operator == "between"
+    assert int(when.formula2) == (AS_OF - date(1899, 12, 30)).days  # not after the as-of day
+
+    # choosing each value of the drop-down is accepted by the import
+    keyed = keyed_rows(data, occurrences)
+    deliverable = KEY_4
+    update = "qd-522-btp/2/cuc-cntt/2023-07"
+    assert by_key(occurrences, update).kind == "update"
+    for choice in choices:
+        key = update if choice in UPDATED_WORDS else deliverable
+        changed, _ = edited(
+            data,
+            occurrences,
+            {key: {"Tình trạng": choice, "Ngày hoàn thành": datetime(2023, 7, 15)}},
+        )
+        preview = parse_progress_xlsx(catalog, occurrences, changed, AS_OF)
+        assert preview.ok, (choice, preview.errors)
+        assert [(c.row, c.occurrence_key, c.on) for c in preview.changes] == [
+            (keyed[key][0], key, date(2023, 7, 15))
+        ], choice
 
 
 def test_unchanged_export_reads_back_as_no_change(
@@ -249,21 +499,18 @@ def test_unchanged_export_reads_back_as_no_change(
     assert preview.ok and preview.changes == [] and preview.rows_read == len(occurrences)
 
 
-def edited(data: bytes, edits: dict[str, dict[str, Any]]) -> tuple[bytes, dict[str, int]]:
+def edited(
+    data: bytes, occurrences: list[Occurrence], edits: dict[str, dict[str, Any]]
+) -> tuple[bytes, dict[str, int]]:
     """The exported workbook with cells changed in the rows of the given occurrence keys."""
+    keyed = keyed_rows(data, occurrences)
     workbook = load_workbook(io.BytesIO(data))
     sheet = workbook["Tình hình thực hiện"]
     found: dict[str, int] = {}
-    for row in sheet.iter_rows(min_row=2):
-        values = {name: cell.value for name, cell in zip(STATUS_COLUMNS, row, strict=True)}
-        key = "/".join(
-            (values["Mã kế hoạch"], values["Mã nhiệm vụ"], values["Mã đơn vị"], values["Mốc / kỳ"])
-        )
-        if key in edits:
-            found[key] = row[0].row
-            for name, value in edits[key].items():
-                row[STATUS_COLUMNS.index(name)].value = value
-    assert set(found) == set(edits)
+    for key, changes in edits.items():
+        found[key] = keyed[key][0]
+        for name, value in changes.items():
+            sheet.cell(keyed[key][0], STATUS_COLUMNS.index(name) + 1).value = value
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue(), found
@@ -285,6 +532,7 @@ def test_round_trip_done(
     data = export_status_xlsx(catalog, occurrences, AS_OF)
     changed, rows = edited(
         data,
+        occurrences,
         {
             KEY_4: {
                 "Tình trạng": status,
@@ -320,6 +568,7 @@ def test_continuous_task_update_and_already_recorded_rows(
     assert by_key(occurrences, update_key).kind == "update"
     changed, rows = edited(
         data,
+        occurrences,
         {
             update_key: {"Ngày hoàn thành": "14/07/2023", "Ghi chú": "Đã quán triệt Chỉ thị 05"},
             # already done on that date (recorded): nothing new
