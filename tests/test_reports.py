@@ -45,7 +45,7 @@ from engine.reports.monthly import (
     to_xlsx,
 )
 from engine.reports.status_sheet import DONE_WORDS, STATUS_CHOICES, UPDATED_WORDS, milestone_cell
-from engine.status import Occurrence, evaluate
+from engine.status import Occurrence, Status, evaluate
 from engine.summary import CATEGORIES, tally_tasks
 
 AS_OF = date(2023, 7, 20)
@@ -399,15 +399,14 @@ def test_xlsx_report_sheets(report: MonthlyReport) -> None:
 HEADER_ROW = 3  # below the title and the as-of row
 
 
-def sheet_rows(data: bytes) -> Iterator[tuple[int, dict[str, Any]]]:
-    sheet = load_workbook(io.BytesIO(data))["Tình hình thực hiện"]
+def sheet_rows(sheet: Any) -> Iterator[tuple[int, dict[str, Any]]]:
     for row in sheet.iter_rows(min_row=HEADER_ROW + 1):
         yield row[0].row, {name: cell.value for name, cell in zip(STATUS_COLUMNS, row, strict=True)}
 
 
-def keyed_rows(data: bytes, occurrences: list[Occurrence]) -> dict[str, tuple[int, dict[str, Any]]]:
+def keyed_rows(sheet: Any, occurrences: list[Occurrence]) -> dict[str, tuple[int, dict[str, Any]]]:
     """The export's rows by occurrence key (one row per occurrence, in the given order)."""
-    rows = list(sheet_rows(data))
+    rows = list(sheet_rows(sheet))
     assert len(rows) == len(occurrences)
     keyed = {}
     for (number, values), occ in zip(rows, occurrences, strict=True):
@@ -430,7 +429,7 @@ def test_export_layout(catalog: Catalog, occurrences: list[Occurrence]) -> None:
     assert tuple(c.value for c in sheet[HEADER_ROW]) == STATUS_COLUMNS
     assert sheet.max_row == len(occurrences) + HEADER_ROW
     assert_printable(sheet, HEADER_ROW)
-    rows = {key: values for key, (_, values) in keyed_rows(data, occurrences).items()}
+    rows = {key: values for key, (_, values) in keyed_rows(sheet, occurrences).items()}
     row_4 = rows[KEY_4]
     assert row_4["Kế hoạch"] == "522/QĐ-BTP" and row_4["Đơn vị chủ trì"] == HTQTCT
     assert row_4["Mốc / kỳ"] == "tháng 6/2023"
@@ -472,40 +471,43 @@ def test_export_drop_downs_are_what_the_import_accepts(
     assert when.type == "date" and when.operator == "between"
     assert int(when.formula2) == (AS_OF - date(1899, 12, 30)).days  # not after the as-of day
 
-    # choosing each value of the drop-down is accepted by the import
-    keyed = keyed_rows(data, occurrences)
-    deliverable = KEY_4
-    update = "qd-522-btp/2/cuc-cntt/2023-07"
-    assert by_key(occurrences, update).kind == "update"
-    for choice in choices:
-        key = update if choice in UPDATED_WORDS else deliverable
-        changed, _ = edited(
-            data,
-            occurrences,
-            {key: {"Tình trạng": choice, "Ngày hoàn thành": datetime(2023, 7, 15)}},
+    # choosing each value of the drop-down is accepted by the import: one row per value
+    deliverables = [
+        o.key
+        for o in occurrences
+        if o.kind == "deliverable" and o.status in (Status.OVERDUE, Status.IN_PROGRESS)
+    ]
+    updates = [
+        o.key for o in occurrences if o.kind == "update" and o.status == Status.REPORT_MISSING
+    ]
+    picked = {
+        key: choice
+        for choice, key in zip(
+            choices,
+            [*deliverables[: len(DONE_WORDS)], *updates[: len(UPDATED_WORDS)]],
+            strict=True,
         )
-        preview = parse_progress_xlsx(catalog, occurrences, changed, AS_OF)
-        assert preview.ok, (choice, preview.errors)
-        assert [(c.row, c.occurrence_key, c.on) for c in preview.changes] == [
-            (keyed[key][0], key, date(2023, 7, 15))
-        ], choice
-
-
-def test_unchanged_export_reads_back_as_no_change(
-    catalog: Catalog, occurrences: list[Occurrence]
-) -> None:
-    data = export_status_xlsx(catalog, occurrences, AS_OF)
-    preview = parse_progress_xlsx(catalog, occurrences, data, AS_OF)
-    assert preview.ok and preview.changes == [] and preview.rows_read == len(occurrences)
+    }
+    on = datetime(2023, 7, 15)
+    changed, rows = edited(
+        data,
+        occurrences,
+        {key: {"Tình trạng": choice, "Ngày hoàn thành": on} for key, choice in picked.items()},
+    )
+    preview = parse_progress_xlsx(catalog, occurrences, changed, AS_OF)
+    assert preview.ok, preview.errors
+    assert sorted((c.row, c.occurrence_key, c.on) for c in preview.changes) == sorted(
+        (rows[key], key, on.date()) for key in picked
+    )
 
 
 def edited(
     data: bytes, occurrences: list[Occurrence], edits: dict[str, dict[str, Any]]
 ) -> tuple[bytes, dict[str, int]]:
     """The exported workbook with cells changed in the rows of the given occurrence keys."""
-    keyed = keyed_rows(data, occurrences)
     workbook = load_workbook(io.BytesIO(data))
     sheet = workbook["Tình hình thực hiện"]
+    keyed = keyed_rows(sheet, occurrences)
     found: dict[str, int] = {}
     for key, changes in edits.items():
         found[key] = keyed[key][0]

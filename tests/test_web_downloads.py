@@ -45,6 +45,21 @@ def test_monthly_report_docx_and_xlsx(admin_client) -> None:  # type: ignore[no-
     assert admin_client.get("/reports/monthly.docx?month=2023-13").status_code == 400
 
 
+def test_monthly_report_signer_from_the_settings(app, admin_client) -> None:  # type: ignore[no-untyped-def]
+    settings = app.state.web.settings
+    settings.report_signer_title = "KT. CHÁNH VĂN PHÒNG|PHÓ CHÁNH VĂN PHÒNG"
+    settings.report_signer_name = "Nguyễn Văn An"
+    document = docx.Document(
+        io.BytesIO(admin_client.get("/reports/monthly.docx?month=2023-06").content)
+    )
+    signature = next(
+        t.rows[0].cells[1] for t in document.tables if "Nơi nhận:" in t.rows[0].cells[0].text
+    )
+    lines = [p.text for p in signature.paragraphs]
+    assert lines[:2] == ["KT. CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG"]
+    assert lines[-1] == "Nguyễn Văn An" and "" in lines
+
+
 def _export(admin_client, as_of: str = "2023-07-07") -> openpyxl.Workbook:  # type: ignore[no-untyped-def]
     response = admin_client.get(f"/export.xlsx?as_of={as_of}&plan=qd-522-btp")
     assert response.status_code == 200 and response.headers["content-type"] == XLSX

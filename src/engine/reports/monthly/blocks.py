@@ -47,15 +47,15 @@ _ROMAN = ("I", "II", "III", "IV", "V", "VI")
 
 @dataclass(frozen=True)
 class Signer:
-    """Who signs: title lines (``"|"`` separates them in settings) and name ("" → a
-    placeholder line for the officer to fill in)."""
+    """Who signs: title lines separated by ``"|"`` ("" → :data:`SIGNER_TITLE`) and name
+    ("" → a placeholder line for the officer to fill in)."""
 
-    title: str = SIGNER_TITLE
+    title: str = ""
     name: str = ""
 
     @property
     def title_lines(self) -> list[str]:
-        return [line.strip() for line in self.title.split("|") if line.strip()]
+        return [line.strip() for line in self.title.split("|") if line.strip()] or [SIGNER_TITLE]
 
 
 def heading(document: DocxDocument, report: MonthlyReport) -> None:
