@@ -256,11 +256,13 @@ def rule(container: DocxDocument | _Cell, length_mm: float, width_mm: float) -> 
     ):
         bottom.set(qn(name), value)
     borders.append(bottom)
-    # w:pBdr comes before w:spacing and w:ind in a paragraph's properties
+    # w:pBdr comes before w:spacing, w:ind and w:jc (the paragraph has no w:pStyle)
     p_pr.insert(0, borders)
-    if (style := p_pr.find(qn("w:pStyle"))) is not None:
-        p_pr.remove(style)
-        p_pr.insert(0, style)
+    mark = OxmlElement("w:rPr")  # the paragraph mark's size sets the line's height
+    size = OxmlElement("w:sz")
+    size.set(qn("w:val"), "2")
+    mark.append(size)
+    p_pr.append(mark)
     return line
 
 
