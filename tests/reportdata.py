@@ -32,3 +32,4 @@ def assert_printable(sheet: Any, header_row: int) -> None:
     assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
     assert sheet.print_title_rows == f"${header_row}:${header_row}"
     assert sheet.freeze_panes == f"A{header_row + 1}"
+    assert sheet.oddFooter.center.text == "Trang &P/&N"
