@@ -4,7 +4,6 @@ occurrences, collecting :class:`Change` and :class:`RowError` items."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from engine.catalog.model import Catalog, Plan
+from engine.dates import DayError, parse_day
 from engine.periods import period_label
 from engine.render import vn_date
 from engine.reports.status_sheet import (
@@ -71,10 +71,6 @@ def _fold(text: str) -> str:
 _DONE = frozenset(_fold(w) for w in DONE_WORDS)
 _UPDATED = _DONE | frozenset(_fold(w) for w in UPDATED_WORDS)
 _HEADER_KEYS = {normalize(name).replace(" ", ""): name for name in STATUS_COLUMNS}
-_DATE_PATTERNS = (
-    re.compile(r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})"),
-    re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
-)
 
 
 def cell_text(value: object) -> str:
@@ -101,13 +97,10 @@ def _date(value: object) -> date | str | None:
     text = cell_text(value)
     if not text:
         return None
-    for pattern in _DATE_PATTERNS:
-        if found := pattern.fullmatch(text):
-            try:
-                return date(int(found["y"]), int(found["m"]), int(found["d"]))
-            except ValueError:
-                return text
-    return text
+    try:
+        return parse_day(text)
+    except DayError:
+        return text
 
 
 def _milestone_text(value: object) -> str:
