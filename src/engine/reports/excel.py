@@ -84,6 +84,8 @@ from engine.reports.status_sheet import (
 from engine.status import Occurrence
 
 __all__ = [
+    "DONE_ON",
+    "STATUS",
     "STATUS_COLUMNS",
     "Change",
     "ImportPreview",
