@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from engine.catalog.model import Catalog
@@ -145,3 +147,23 @@ def test_calendar_feed_of_the_522_plan_stays_small(catalog: Catalog) -> None:
     units = {o.unit for o in rows}
     assert max(per_day.values()) <= len(units)
     assert len(data) < 400_000
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_calendar_feed_one_event_per_unit_and_day_for_any_subset(
+    catalog: Catalog, occurrences: list[Occurrence], data: st.DataObject
+) -> None:
+    dated = [o for o in occurrences if o.due is not None]
+    picked = data.draw(st.lists(st.sampled_from(dated), max_size=40))
+    events = Calendar.from_ical(feed_of(catalog, picked, months_back=120, months_ahead=120))
+    found = [
+        (e.decoded("DTSTART"), str(e["UID"]), str(e["DESCRIPTION"]).count("Tình trạng: "))
+        for e in events.walk("VEVENT")
+    ]
+    groups: dict[tuple[date, str], set[str]] = {}
+    for occ in picked:
+        assert occ.due is not None
+        groups.setdefault((occ.due, occ.unit), set()).add(occ.key)
+    assert len(found) == len(groups) == len({uid for _, uid, _ in found})
+    assert sorted(count for _, _, count in found) == sorted(len(keys) for keys in groups.values())
