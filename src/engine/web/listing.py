@@ -6,7 +6,7 @@ One implementation for the four pages. Rules:
   obligation's unit or the unit that answers for it), ``status`` (a status code or a group:
   ``open``, ``upcoming``, ``done``; empty = every status), ``org`` (the organisation of the unit
   that answers), ``from`` / ``to`` (due dates, ``dd/mm/yyyy``, both ends included), ``q``
-  (words of the task's text, diacritics and case ignored: "bao cao" finds "Báo cáo"), ``sort``
+  (a phrase of the task's text, diacritics and case ignored: "bao cao" finds "Báo cáo"), ``sort``
   and ``page``.
 * A wrong value is not an error page: it is dropped, the page says why in Vietnamese and is
   answered with status 400.
@@ -230,18 +230,23 @@ def organisations(catalog: Catalog) -> tuple[str, ...]:
 
 @_per_catalog
 def _task_keys(catalog: Catalog) -> dict[tuple[str, str], str]:
-    """The search key of each task: its id, section and content."""
+    """The search key of each task: its id and its text."""
     return {
-        (plan.id, task.id): search_key(f"{task.id} {task.section} {task.content}")
+        (plan.id, task.id): search_key(f"{task.id} {task.content}")
         for plan in catalog.plans.values()
         for task in plan.tasks
     }
 
 
+def contains(text: str, words: str) -> bool:
+    """Whether ``words`` (a phrase: Vietnamese words are syllables) are in ``text``, case and
+    diacritics ignored."""
+    return search_key(words) in search_key(text)
+
+
 def matches_text(catalog: Catalog, plan: str, task: str, words: str) -> bool:
-    """Whether every word of ``words`` is in the task's text (diacritics ignored)."""
-    key = _task_keys(catalog).get((plan, task), "")
-    return all(word in key for word in search_key(words).split())
+    """Whether the phrase ``words`` is in the task's id and text (see :func:`contains`)."""
+    return search_key(words) in _task_keys(catalog).get((plan, task), "")
 
 
 def _in_status(occ: Occurrence, status: str, as_of: date) -> bool:

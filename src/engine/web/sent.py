@@ -23,7 +23,6 @@ from sqlmodel import Session
 
 from engine import clock
 from engine.store.tables import NoticeItemRow, OutboxMessage
-from engine.text import search_key
 from engine.web import listing
 from engine.web.common import Officer, page, web
 from engine.web.labels import DELIVERY_LABELS, OUTCOME_LABELS, delivery_state
@@ -82,11 +81,10 @@ def _listed(request: Request, f: listing.Filters) -> list[Sent]:
         statement = statement.where(OutboxMessage.run_day <= f.end)
     with Session(web(request).engine) as session:
         rows = session.execute(statement).all()
-    words = search_key(f.q).split()
     found = [
         Sent(i, day, who, to, subject, delivery_state(status, error), tries, error, at)
         for i, day, who, to, subject, status, tries, error, at in rows
-        if all(w in search_key(subject) for w in words)
+        if listing.contains(subject, f.q)
     ]
     if f.status:
         found = [m for m in found if m.state == f.status]
