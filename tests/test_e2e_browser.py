@@ -135,7 +135,7 @@ def test_open_a_sent_email_and_filter_the_overview(server) -> None:  # type: ign
     outbox and reads it as sent, in a sandboxed frame (the page's CSP allows it)."""
     from playwright.sync_api import sync_playwright
 
-    base, engine, folder = server
+    base, _engine, folder = server
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page()

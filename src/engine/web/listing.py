@@ -244,6 +244,12 @@ def contains(text: str, words: str) -> bool:
     return search_key(words) in search_key(text)
 
 
+@_per_catalog
+def _unit_keys(catalog: Catalog) -> dict[str, str]:
+    """The key units sort by: their name without case or diacritics."""
+    return {u.id: search_key(u.name) for u in catalog.units.values()}
+
+
 def matches_text(catalog: Catalog, plan: str, task: str, words: str) -> bool:
     """Whether the phrase ``words`` is in the task's id and text (see :func:`contains`)."""
     return search_key(words) in _task_keys(catalog).get((plan, task), "")
@@ -287,13 +293,14 @@ def select(
 def sort(occurrences: list[Occurrence], order: str, catalog: Catalog) -> list[Occurrence]:
     """Sort by ``order`` (a key of ``SORTS``); ties by plan, task, unit and milestone."""
 
+    names = _unit_keys(catalog)
+    numbers = {p.id: p.number for p in catalog.plans.values()}
+
     def unit_name(o: Occurrence) -> str:
-        unit = catalog.units.get(o.unit)
-        return search_key(unit.name) if unit else o.unit
+        return names.get(o.unit, o.unit)
 
     def plan_task(o: Occurrence) -> tuple[object, ...]:
-        plan = catalog.plans.get(o.plan)
-        return (plan.number if plan else o.plan, natural(o.task))
+        return (numbers.get(o.plan, o.plan), natural(o.task))
 
     def due(o: Occurrence) -> date:
         return o.due or date.max

@@ -78,7 +78,11 @@ def overview(
     day = as_of_of(as_of)
     catalog = state.catalog
     occurrences = state.occurrences(day)
-    listed = [o for o in occurrences if outside == "1" or catalog.followed(o.answerable)]
+    if outside == "1":
+        listed = occurrences
+    else:  # one look-up per unit, not per obligation
+        followed = {u: catalog.followed(u) for u in {o.answerable for o in occurrences}}
+        listed = [o for o in occurrences if followed[o.answerable]]
     filters = listing.read_filters(
         request.query_params,
         catalog,
