@@ -181,6 +181,16 @@ def test_email_see_the_rest_link_is_the_filtered_view(app, client: TestClient) -
     shown = rows_of(page.text)
     assert len(shown) == 50
     assert shown == rows_of(default.text)  # the default list is the overdue one
+    day = date(2024, 1, 22)
+    upcoming = [
+        o
+        for o in app.state.web.occurrences(day)
+        if o.status in (Status.IN_PROGRESS, Status.DUE_SOON)
+        and o.due is not None
+        and o.due <= day + timedelta(days=30)
+        and app.state.web.catalog.followed(o.answerable)
+    ]
+    assert f"Đến hạn trong 30 ngày tới ({len(upcoming)})" in visible(default.text)
     days = [
         int(d)
         for d in re.findall(
@@ -192,6 +202,21 @@ def test_email_see_the_rest_link_is_the_filtered_view(app, client: TestClient) -
     assert f"Hiển thị 51–100 / {len(_overdue_followed(app, date(2024, 1, 22)))}" in visible(
         second.text
     )
+
+
+def test_upcoming_shows_ten_and_links_to_all(admin_client: TestClient) -> None:
+    page = admin_client.get("/?as_of=2023-03-10")
+    total = int(re.search(r"Đến hạn trong 30 ngày tới \((\d+)\)", visible(page.text))[1])  # type: ignore[index]
+    upcoming = page.text.split("<h2>Đến hạn trong 30 ngày tới", 1)[1]
+    assert total > 10 and len(rows_of(upcoming)) == 10
+    link = "/?as_of=2023-03-10&amp;status=upcoming"
+    assert f'<a href="{link}">Xem tất cả {total} nhiệm vụ' in upcoming
+    full = admin_client.get(link.replace("&amp;", "&"))
+    assert f"Đến hạn trong 30 ngày tới ({total})" in visible(full.text)
+    assert f"Hiển thị 1–{min(total, 50)} / {total}" in visible(full.text)
+    dues = re.findall(r"<td>(\d\d/\d\d/\d{4})</td>", full.text.split('class="occurrences"', 2)[1])
+    days = [date(int(d[6:]), int(d[3:5]), int(d[:2])) for d in dues]
+    assert days == sorted(days) and all(d <= date(2023, 4, 9) for d in days)
 
 
 def test_filters_search_and_sort(app, admin_client: TestClient) -> None:  # type: ignore[no-untyped-def]
