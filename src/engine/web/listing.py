@@ -63,7 +63,7 @@ def status_label(code: str) -> str:
 
 
 def read_date(text: str) -> date:
-    """``dd/mm/yyyy`` (also ``d/m/yyyy``, and the ISO form of older links) → date.
+    """``dd/mm/yyyy`` (also ``d/m/yyyy``, and ``yyyy-mm-dd`` as date pickers send it) → date.
 
     Raises ``ValueError`` with a Vietnamese message for text that is not a date or a day that
     does not exist ("Ngày 31/02/2023 không tồn tại")."""
@@ -102,7 +102,8 @@ class Filters:
 
     @property
     def order(self) -> str:
-        """The sort in use: the one asked for, else by days overdue for overdue lists."""
+        """The sort in use: the one asked for, else the page's default, else by days overdue
+        for overdue lists and by due date for the others."""
         return (
             self.sort
             or self.default_sort

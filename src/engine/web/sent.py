@@ -11,7 +11,7 @@ that went over SMTP); the HTML is shown in a sandboxed frame with no scripts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import getaddresses
@@ -37,7 +37,7 @@ class Sent:
     """One email in the list: no bodies, only what the list shows."""
 
     id: int
-    run_day: object
+    run_day: date
     recipient: str
     addresses: str
     subject: str
