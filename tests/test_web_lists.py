@@ -78,14 +78,18 @@ def test_search_ignores_diacritics_and_case() -> None:
     assert search_key("Nghị  định") == "nghi dinh"
 
 
-def test_dates_read_day_first() -> None:
-    assert listing.read_date("07/02/2023") == date(2023, 2, 7)
-    assert listing.read_date("7/2/2023") == date(2023, 2, 7)
-    assert listing.read_date("2023-02-07") == date(2023, 2, 7)  # links written before
-    with pytest.raises(ValueError, match="Ngày 31/02/2023 không tồn tại"):
-        listing.read_date("31/02/2023")
-    with pytest.raises(ValueError, match="dd/mm/yyyy"):
-        listing.read_date("02-07-2023")
+def test_date_range_read_day_first(catalog: Catalog) -> None:
+    def read(start: str, end: str = "") -> listing.Filters:
+        return listing.read_filters({"from": start, "to": end}, catalog)
+
+    assert read("07/02/2023").start == date(2023, 2, 7)
+    assert read("7/2/2023", "2023-02-09").end == date(2023, 2, 9)  # date pickers send ISO
+    assert read("31/02/2023").errors == ("Từ ngày: Ngày 31/02/2023 không tồn tại.",)
+    assert "không phải là ngày" in read("", "2023").errors[0] and read("", "2023").end is None
+    wrong = read("09/02/2023", "07/02/2023")
+    assert (
+        wrong.start is None and wrong.end is None and "«Từ ngày» sau «Đến ngày»" in wrong.errors[0]
+    )
 
 
 @given(total=st.integers(0, 700), size=st.integers(1, 80), page=st.integers(-3, 30))
@@ -209,7 +213,7 @@ def test_upcoming_shows_ten_and_links_to_all(admin_client: TestClient) -> None:
     total = int(re.search(r"Đến hạn trong 30 ngày tới \((\d+)\)", visible(page.text))[1])  # type: ignore[index]
     upcoming = page.text.split("<h2>Đến hạn trong 30 ngày tới", 1)[1]
     assert total > 10 and len(rows_of(upcoming)) == 10
-    link = "/?as_of=2023-03-10&amp;status=upcoming"
+    link = "/?as_of=10%2F03%2F2023&amp;status=upcoming"  # links write the day dd/mm/yyyy
     assert f'<a href="{link}">Xem tất cả {total} nhiệm vụ' in upcoming
     full = admin_client.get(link.replace("&amp;", "&"))
     assert f"Đến hạn trong 30 ngày tới ({total})" in visible(full.text)
@@ -273,7 +277,8 @@ def test_pages_of_a_long_list(admin_client: TestClient) -> None:
     total = int(re.search(r"Hiển thị 1–50 / (\d+)", visible(first.text))[1])  # type: ignore[index]
     assert total > 50
     pages = -(-total // 50)
-    assert f'href="/units/cuc-htqtct?as_of={DAY}&amp;sort=plan&amp;page={pages}"' in first.text
+    kept = "as_of=22%2F01%2F2024"  # the day asked for, written dd/mm/yyyy in the page's links
+    assert f'href="/units/cuc-htqtct?{kept}&amp;sort=plan&amp;page={pages}"' in first.text
     last = admin_client.get(f"/units/cuc-htqtct?as_of={DAY}&sort=plan&page={pages}")
     assert f"Hiển thị {(pages - 1) * 50 + 1}–{total} / {total}" in visible(last.text)
     plan = admin_client.get(f"/plans/ct-05-ttg?as_of={DAY}&status=overdue&q=tong+ket")

@@ -5,7 +5,8 @@ One implementation for the four pages. Rules:
 * Filters are GET query parameters, so a link reproduces the view: ``plan``, ``unit`` (the
   obligation's unit or the unit that answers for it), ``status`` (a status code or a group:
   ``open``, ``upcoming``, ``done``; empty = every status), ``org`` (the organisation of the unit
-  that answers), ``from`` / ``to`` (due dates, ``dd/mm/yyyy``, both ends included), ``q``
+  that answers), ``from`` / ``to`` (due dates, ``dd/mm/yyyy`` read by
+  :func:`engine.dates.parse_day`, both ends included), ``q``
   (a phrase of the task's text, diacritics and case ignored: "bao cao" finds "Báo cáo"), ``sort``
   and ``page``.
 * A wrong value is not an error page: it is dropped, the page says why in Vietnamese and is
@@ -27,6 +28,7 @@ from urllib.parse import urlencode
 
 from engine.catalog.model import Catalog
 from engine.codes import STATUS_LABELS, Status
+from engine.dates import DayError, parse_day
 from engine.status import Occurrence
 from engine.text import search_key
 from engine.web.views import OPEN
@@ -48,8 +50,6 @@ SORTS = {
     "unit": "Đơn vị (theo tên)",
     "plan": "Kế hoạch, nhiệm vụ",
 }
-_DATE = re.compile(r"(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})")
-_ISO = re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})")
 _NUMBER = re.compile(r"(\d+)")
 
 T = TypeVar("T")
@@ -60,21 +60,6 @@ def status_label(code: str) -> str:
     if code in GROUPS:
         return GROUPS[code]
     return STATUS_LABELS[Status(code)] if code in Status._value2member_map_ else code
-
-
-def read_date(text: str) -> date:
-    """``dd/mm/yyyy`` (also ``d/m/yyyy``, and ``yyyy-mm-dd`` as date pickers send it) → date.
-
-    Raises ``ValueError`` with a Vietnamese message for text that is not a date or a day that
-    does not exist ("Ngày 31/02/2023 không tồn tại")."""
-    text = text.strip()
-    found = _DATE.fullmatch(text) or _ISO.fullmatch(text)
-    if not found:
-        raise ValueError(f"«{text}» không phải là ngày (ghi theo dạng dd/mm/yyyy)")
-    try:
-        return date(int(found["y"]), int(found["m"]), int(found["d"]))
-    except ValueError:
-        raise ValueError(f"Ngày {text} không tồn tại") from None
 
 
 def natural(text: str) -> tuple[tuple[int, object], ...]:
@@ -181,8 +166,8 @@ def read_filters(
     for name, label in (("from", "Từ ngày"), ("to", "Đến ngày")):
         text = query.get(name, "").strip()
         try:
-            bounds.append(read_date(text) if text else None)
-        except ValueError as error:
+            bounds.append(parse_day(text) if text else None)
+        except DayError as error:
             errors.append(f"{label}: {error}.")
             bounds.append(None)
     start, end = bounds

@@ -33,7 +33,7 @@ from engine.store.tables import (
 )
 from engine.web import evidence, feeds, listing, sent, views
 from engine.web.common import DOCX, XLSX, Officer, as_of_of, page, task_of, web
-from engine.web.labels import DELIVERY_LABELS, delivery_state, describe_timing
+from engine.web.labels import describe_timing
 from engine.web.pending import pending_extensions, pending_note
 
 router = APIRouter()
@@ -58,6 +58,11 @@ def _list_page(
     if filters.errors:
         response.status_code = 400
     return response
+
+
+def _day_kept(as_of: str | None, day: date) -> str:
+    """The ``as_of`` the page's links carry: the day asked for, written dd/mm/yyyy."""
+    return f"{day:%d/%m/%Y}" if as_of else ""
 
 
 def _pending_notes(request: Request, rows: Iterable[Occurrence]) -> dict[str, str]:
@@ -87,7 +92,7 @@ def overview(
         request.query_params,
         catalog,
         default_status="overdue",
-        keep=[("as_of", as_of or ""), ("outside", outside or "")],
+        keep=[("as_of", _day_kept(as_of, day)), ("outside", outside or "")],
     )
     rows = listing.paginate(listing.select(listed, filters, catalog, day), filters.page)
     upcoming = (
@@ -108,7 +113,9 @@ def overview(
         upcoming_shown=UPCOMING_SHOWN,
         as_of=day,
         outside=outside == "1",
-        toggle=filters.url("/", keep=(("as_of", as_of or ""), ("outside", "" if outside else "1"))),
+        toggle=filters.url(
+            "/", keep=(("as_of", _day_kept(as_of, day)), ("outside", "" if outside else "1"))
+        ),
     )
 
 
@@ -124,7 +131,10 @@ def plan_page(
     day = as_of_of(as_of)
     own = [o for o in state.occurrences(day) if o.plan == plan_id]
     filters = listing.read_filters(
-        request.query_params, state.catalog, default_sort="plan", keep=[("as_of", as_of or "")]
+        request.query_params,
+        state.catalog,
+        default_sort="plan",
+        keep=[("as_of", _day_kept(as_of, day))],
     )
     chosen = listing.select(own, replace(filters, plan=""), state.catalog, day)
     counts: dict[str, Counter[str]] = {}
@@ -185,8 +195,6 @@ def task_page(
         timing=describe_timing(explain(task.timing, state.catalog)),
         rules={r.id: r.name for r in state.catalog.escalation.rules},
         pending=_pending_notes(request, occurrences),
-        DELIVERY_LABELS=DELIVERY_LABELS,
-        delivery_state=delivery_state,
         as_of=day,
     )
 
@@ -206,7 +214,7 @@ def unit_page(
         o for o in state.occurrences(day) if unit_id in (o.unit, o.answerable)
     )
     filters = listing.read_filters(
-        request.query_params, state.catalog, keep=[("as_of", as_of or "")]
+        request.query_params, state.catalog, keep=[("as_of", _day_kept(as_of, day))]
     )
     rows = listing.paginate(
         listing.select(occurrences, replace(filters, unit=""), state.catalog, day), filters.page

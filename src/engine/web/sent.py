@@ -11,7 +11,7 @@ that went over SMTP); the HTML is shown in a sandboxed frame with no scripts.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import getaddresses
@@ -21,7 +21,6 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from engine import clock
 from engine.store.tables import NoticeItemRow, OutboxMessage
 from engine.web import listing
 from engine.web.common import Officer, page, web
@@ -45,15 +44,6 @@ class Sent:
     attempts: int
     last_error: str | None
     sent_at: datetime | None
-
-
-def vn_minute(moment: datetime | None) -> str:
-    """A stored UTC time as Vietnam's ``dd/mm/yyyy HH:MM`` (``—`` when absent)."""
-    if moment is None:
-        return "—"
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(clock.VN).strftime("%d/%m/%Y %H:%M")
 
 
 def _listed(request: Request, f: listing.Filters) -> list[Sent]:
@@ -132,8 +122,6 @@ def notices_page(request: Request, user: Officer) -> HTMLResponse:
         ),
         rows=rows,
         counts=counts,
-        DELIVERY_LABELS=DELIVERY_LABELS,
-        vn_minute=vn_minute,
     )
     if filters.errors:
         response.status_code = 400
@@ -183,6 +171,4 @@ def notice_page(request: Request, user: Officer, message_id: int) -> HTMLRespons
         rules={r.id: r.name for r in state.catalog.escalation.rules},
         state=DELIVERY_LABELS.get(delivery_state(row.status, row.last_error), row.status),
         outcomes={a: OUTCOME_LABELS.get(o.get("state", ""), "") for a, o in row.outcomes.items()},
-        sent_at=vn_minute(row.sent_at),
-        created_at=vn_minute(row.created_at),
     )
