@@ -238,6 +238,12 @@ def test_filters_search_and_sort(app, admin_client: TestClient) -> None:  # type
     )
     assert names == sorted(names, key=search_key)
     assert 'value="bao cao"' in page.text  # the form shows the view
+    export = re.search(r'href="(/export\.xlsx[^"]*)">Bảng tình hình theo điều kiện lọc', page.text)
+    workbook = admin_client.get(export[1].replace("&amp;", "&"))  # type: ignore[index]
+    assert workbook.status_code == 200
+    assert (
+        'href="/export.xlsx?as_of=22%2F01%2F2024&amp;status=">Bảng tình hình (.xlsx)' in page.text
+    )
     # an organisation, a due-date range written day first; the form writes it back the same
     ranged = admin_client.get(f"/?as_of={DAY}&status=&from=01/01/2024&to=31/01/2024&sort=due")
     assert 'value="01/01/2024"' in ranged.text and 'value="31/01/2024"' in ranged.text
