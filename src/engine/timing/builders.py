@@ -105,25 +105,52 @@ def _dated(cls: TimingClass, milestone: Milestone) -> DatedTiming:
 
 
 def _fixed_month(book, spec, captures, context, label):
+    """A month, or a range of months ("Tháng 3 - Tháng 6/2025", "Tháng 11/2025 - Tháng 2/2026").
+
+    A range opens a window on the first month's first day and is due at the last month's end,
+    like a quarter range; a year printed once at the end applies to both ends.
+    """
     year, month = _year(captures, context), _int(captures, "month")
     assert month is not None
-    start = date(year, month, 1)
+    last_year = _int(captures, "year_end") or year
+    last = _int(captures, "month_end") or month
+    if (last_year, last) < (year, month):
+        raise PhraseError(f"tháng cuối ({last}/{last_year}) đứng trước tháng đầu ({month}/{year})")
+    key = f"{year}-{month:02d}"
+    if (last_year, last) != (year, month):
+        key = f"{key}..{last_year}-{last:02d}"
     milestone = _milestone(
-        f"{year}-{month:02d}", start, _month_end(year, month), spec.before, label
+        key,
+        date(year, month, 1),
+        _month_end(last_year, last),
+        spec.before,
+        label,
+        window=key != f"{year}-{month:02d}",
     )
     return _dated(TimingClass.FIXED_MONTH, milestone)
 
 
 def _quarter(book, spec, captures, context, label):
+    """A quarter, or a range of quarters ("Quý III-IV/2023", "Quý IV/2025 - Quý I/2026").
+
+    A range within one year keeps the key "2023-Q3-Q4"; a range across years is keyed
+    "2025-Q4..2026-Q1".
+    """
     year = _year(captures, context)
     first = _int(captures, "quarter")
     assert first is not None
     last = _int(captures, "quarter_end") or first
-    if last < first:
+    last_year = _int(captures, "year_end") or year
+    if (last_year, last) < (year, first):
         raise PhraseError(f"quý cuối (Q{last}) đứng trước quý đầu (Q{first})")
     start = date(year, 3 * first - 2, 1)
-    key = f"{year}-Q{first}" if first == last else f"{year}-Q{first}-Q{last}"
-    milestone = _milestone(key, start, _month_end(year, 3 * last), spec.before, label, window=True)
+    if last_year != year:
+        key = f"{year}-Q{first}..{last_year}-Q{last}"
+    else:
+        key = f"{year}-Q{first}" if first == last else f"{year}-Q{first}-Q{last}"
+    milestone = _milestone(
+        key, start, _month_end(last_year, 3 * last), spec.before, label, window=True
+    )
     return _dated(TimingClass.QUARTER, milestone)
 
 
@@ -182,9 +209,16 @@ def _continuous(book, spec, captures, context, label):
 
 
 def _periodic(book, spec, captures, context, label):
-    """One deliverable per period; a printed year ("2025 và các năm tiếp theo") starts it."""
-    day = _int(captures, "day")
+    """One deliverable per period; a printed year ("2025 và các năm tiếp theo") starts it.
+
+    Months printed with a recurrence ("Tháng 6 và tháng 12 hằng năm", "Trước 15/12 hằng năm",
+    "Quý IV hằng năm") must be the last months of the period (December for a year, June and
+    December for a half-year), and the days printed with them one same day: the period's due
+    rule is then exactly what is printed. Any other month is refused, never moved.
+    """
+    day = _same(captures, "day")
     year = printed_year(captures)
+    _check_period_months(spec.period or "month", captures)
     return RecurringTiming(
         timing_class=TimingClass.PERIODIC,
         period=spec.period or "month",
@@ -192,6 +226,35 @@ def _periodic(book, spec, captures, context, label):
         due_day=None if spec.before else day,
         start=date(year, 1, 1) if year else None,
     )
+
+
+_PERIOD_LAST_MONTHS = {"year": {12}, "half_year": {6, 12}, "quarter": {3, 6, 9, 12}}
+
+
+def _same(captures: Captures, name: str) -> int | None:
+    """The value of ``name`` and ``name_end``, which must be equal when both are printed."""
+    value, other = _int(captures, name), _int(captures, f"{name}_end")
+    if other is not None and other != value:
+        raise PhraseError(f"hai ngày khác nhau ({value} và {other}) trong cùng một kỳ hạn")
+    return value
+
+
+def _check_period_months(period: str, captures: Captures) -> None:
+    months = {_int(captures, "month"), _int(captures, "month_end")} - {None}
+    quarter = _int(captures, "quarter")
+    if quarter is not None:
+        months.add(3 * quarter)
+    if not months or period not in _PERIOD_LAST_MONTHS:
+        return
+    expected = _PERIOD_LAST_MONTHS[period]
+    if months != expected:
+        shown = ", ".join(f"tháng {m}" for m in sorted(months))
+        wanted = " và ".join(f"tháng {m}" for m in sorted(expected))
+        raise PhraseError(
+            f"hạn định kỳ vào {shown} chưa tính được (mỗi kỳ chỉ có thể hạn vào {wanted}); "
+            f"hãy ghi thời hạn của từng năm, ví dụ «Tháng {min(months)}/2025, "
+            f"Tháng {min(months)}/2026»"
+        )
 
 
 def _start_from(book, spec, captures, context, label):

@@ -6,11 +6,14 @@ so "vào" is never cut at "và". Each part is then read, in this order:
 1. whole, by a pattern, once a label suffix such as "(đối với Hộ tịch)" is set aside;
 2. whole, with the leading word the cell's first part opens with ("theo"), when that word is
    one of the grammar's ``shared_prefixes`` ("Theo A và yêu cầu của B" = theo A, theo B);
-3. refused when it holds a vague wording of the grammar ("Đầu năm 2024"), with its suggestion;
-4. as an action followed by a dated time ("Trình Thủ tướng Chính phủ trong tháng 9/2026"):
+3. as an action followed by a dated time ("Trình Thủ tướng Chính phủ trong tháng 9/2026"):
    the longest tail that a dated pattern reads is the time, the words before it the
    milestone's label (never when they end with a document number such as "107/2021/NĐ-CP");
-   a verb the time opens with stays with the action ("cơ bản hoàn thành | trong năm 2025").
+   the words a time opens with ("hoàn thành", "ngay") stay with the action ("cơ bản hoàn
+   thành | trong năm 2025");
+4. refused when it holds a vague wording of the grammar ("Đầu năm 2024") anywhere but inside
+   the time a pattern read (in "đưa vào sử dụng ngay trong quý 2/2025" a quarter pattern read
+   "ngay trong quý 2/2025", then left "ngay" to the label), with the wording's suggestion.
 
 A year printed once applies to every dated part before it ("Quý I và Quý II/2024" is two
 quarters of 2024), an action printed once to every dated part after it ("hoàn thành các nhiệm
@@ -39,12 +42,14 @@ from engine.timing.models import CompositeTiming, DatedTiming, Milestone, Timing
 if TYPE_CHECKING:
     from engine.timing.parse import ParsedPhrase, PhraseBook, PhrasePattern
 
-_DOCUMENT_NUMBER = re.compile(r"\d+/\d{4}/[^\s/]+\s*$|\bsố\s*$")
+_DOCUMENT_NUMBER = re.compile(r"\d+/\d{4}/[^\s/]+\s*$")
+_NUMBER_WORD = re.compile(r"(?<!\w)số$")
 # Words that make an action look like a time: such a label would hide a second deadline.
 _TEMPORAL = re.compile(r"(?<!\w)(tháng|thang|quý|quy|năm|nam)(?!\w)|(?<![\d/])(19|20)\d\d(?![\d/])")
 _LABEL_TRIM = " ,;:-–"
-# A verb the time patterns may open with; after an action it belongs to the action.
-_LEAD_VERB = re.compile(r"^(?:hoàn thành|thực hiện)\s")
+# Words the time patterns may open with ("hoàn thành", "ngay"): after an action they belong
+# to the action ("cơ bản hoàn thành | trong năm 2025", "đưa vào sử dụng ngay | trong quý 2").
+_LEAD_WORDS = re.compile(r"^(?:hoàn thành|thực hiện|ngay)(?=\s)")
 
 
 @dataclass(frozen=True)
@@ -160,27 +165,45 @@ def _read_part(book: PhraseBook, part: str, phrase: str, prefix: str | None) -> 
     found = _match(book, part, prefix)
     if found is not None:
         return found
-    book.refuse_vague(part, phrase)
+    timed = _action_before_time(book, part)
+    book.refuse_vague(part, phrase, read_from=None if timed is None else timed[0])
+    if timed is not None:
+        return timed[1]
+    where = f"phần «{part}» trong " if part != phrase else ""
+    raise PhraseError(f"không đọc được {where}cụm từ thời hạn «{phrase}»")
+
+
+def _action_before_time(book: PhraseBook, part: str) -> tuple[int, _Found] | None:
+    """(where the time a pattern read starts, reading) of an action followed by a dated time.
+
+    The longest tail a dated pattern reads is the time; words it opens with that the same
+    pattern can do without ("ngay", "hoàn thành") then move to the action's label. The words before it are refused as a
+    label when they hold a time word or end with a document number ("... số 107/2021/NĐ-CP",
+    or "số" before a tail that opens with a figure: "Quyết định số 12/2025").
+    """
     words = [m.start() for m in re.finditer(r"(?<=\s)\S", part)]
     for index, start in enumerate(words):
         action, tail = part[:start].rstrip(_LABEL_TRIM), part[start:]
         match = book.first_match(tail)
         if match is None or match[0].timing_class not in DATED_CLASSES:
             continue
+        before = normalize(part[:start])
         if (
             not action
-            or _DOCUMENT_NUMBER.search(normalize(part[:start]))
+            or _DOCUMENT_NUMBER.search(before)
+            or (tail[0].isdigit() and _NUMBER_WORD.search(before))
             or _TEMPORAL.search(normalize(action))
         ):
-            break
-        if index + 2 < len(words) and _LEAD_VERB.match(normalize(tail)):
-            inner = book.first_match(part[words[index + 2] :])
+            return None
+        lead = _LEAD_WORDS.match(normalize(tail))
+        if lead is not None and index + len(lead[0].split()) < len(words):
+            inner_start = words[index + len(lead[0].split())]
+            inner = book.first_match(part[inner_start:])
             if inner is not None and inner[0].id == match[0].id:
-                match, action = inner, part[: words[index + 2]].rstrip(_LABEL_TRIM)
+                match, action = inner, part[:inner_start].rstrip(_LABEL_TRIM)
         reading = PartReading(part, match[0].id, match[1].phrase, (action,))
-        return _Found(reading, *match, label=action)
-    where = f"phần «{part}» trong " if part != phrase else ""
-    raise PhraseError(f"không đọc được {where}cụm từ thời hạn «{phrase}»")
+        return start, _Found(reading, *match, label=action)
+    return None
 
 
 def _combine(

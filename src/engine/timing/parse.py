@@ -134,15 +134,21 @@ class PhraseBook:
                 return collapse(text)[: len(prefix)]
         return None
 
-    def refuse_vague(self, part: str, phrase: str) -> None:
-        """Raise :class:`PhraseError` when ``part`` holds a vague wording, with its suggestion."""
+    def refuse_vague(self, part: str, phrase: str, read_from: int | None = None) -> None:
+        """Raise :class:`PhraseError` when ``part`` holds a vague wording, with its suggestion.
+
+        ``read_from`` is where, in ``part``, a time a pattern read begins: a wording wholly
+        inside it was read by that pattern and is not vague.
+        """
         original = collapse(part)
         key = normalize(original)
+        skip = len(key) + 1 if read_from is None else len(normalize(part[:read_from])) + 1
         hits = [
             (found.start(), -len(found[0]), found, rule)
             for rule, regexes in self._vague
             for regex in regexes
-            if (found := regex.search(key)) is not None
+            for found in regex.finditer(key)
+            if found.start() < skip
         ]
         if not hits:
             return
