@@ -133,13 +133,15 @@ def _fixed_month(book, spec, captures, context, label):
 def _quarter(book, spec, captures, context, label):
     """A quarter, or a range of quarters ("Quý III-IV/2023", "Quý IV/2025 - Quý I/2026").
 
+    Half a year ("6 tháng đầu năm 2025", "6 tháng cuối năm 2025") is the range of its two
+    quarters.
     A range within one year keeps the key "2023-Q3-Q4"; a range across years is keyed
     "2025-Q4..2026-Q1".
     """
     year = _year(captures, context)
-    first = _int(captures, "quarter")
-    assert first is not None
-    last = _int(captures, "quarter_end") or first
+    half = captures.text("half")
+    first = _int(captures, "quarter") or (1 if half == "đầu" else 3)
+    last = _int(captures, "quarter_end") or (first + 1 if half else first)
     last_year = _int(captures, "year_end") or year
     if (last_year, last) < (year, first):
         raise PhraseError(f"quý cuối (Q{last}) đứng trước quý đầu (Q{first})")
@@ -258,10 +260,12 @@ def _check_period_months(period: str, captures: Captures) -> None:
 
 
 def _start_from(book, spec, captures, context, label):
+    """Continuous from a date, a month's first day, or a year's first day ("Từ năm 2025")."""
+    start = _date_of(captures, context) if captures.text("month") else None
     return RecurringTiming(
         timing_class=TimingClass.START_FROM,
         period=spec.period or "month",
-        start=_date_of(captures, context),
+        start=start or date(_year(captures, context), 1, 1),
     )
 
 

@@ -8,7 +8,9 @@ so "vào" is never cut at "và". Each part is then read, in this order:
    one of the grammar's ``shared_prefixes`` ("Theo A và yêu cầu của B" = theo A, theo B);
 3. as an action followed by a dated time ("Trình Thủ tướng Chính phủ trong tháng 9/2026"):
    the longest tail that a dated pattern reads is the time, the words before it the
-   milestone's label (never when they end with a document number such as "107/2021/NĐ-CP");
+   milestone's label — never when they end with a document number such as "107/2021/NĐ-CP"
+   or with a word that only opens a time ("từ", "hết", "các": "Từ năm 2025" is no label
+   "Từ"); a time in brackets at the end is read too ("Kỳ họp thứ 10 (tháng 10/2025)");
    the words a time opens with ("hoàn thành", "ngay") stay with the action ("cơ bản hoàn
    thành | trong năm 2025");
 4. refused when it holds a vague wording of the grammar ("Đầu năm 2024") anywhere but inside
@@ -46,6 +48,11 @@ _DOCUMENT_NUMBER = re.compile(r"\d+/\d{4}/[^\s/]+\s*$")
 _NUMBER_WORD = re.compile(r"(?<!\w)số$")
 # Words that make an action look like a time: such a label would hide a second deadline.
 _TEMPORAL = re.compile(r"(?<!\w)(tháng|thang|quý|quy|năm|nam)(?!\w)|(?<![\d/])(19|20)\d\d(?![\d/])")
+# Words that only make sense in front of a time ("Từ năm 2025", "Hết năm 2025"): an action
+# ending with one is the start of a time no pattern knows, so it is refused, never a label.
+_TIME_WORD_LAST = re.compile(
+    r"(?<!\w)(?:từ|đến|tới|hết|các|những|trong|vào|trước|sau|chậm nhất|muộn nhất|cuối|đầu|giữa)$"
+)
 _LABEL_TRIM = " ,;:-–"
 # Words the time patterns may open with ("hoàn thành", "ngay"): after an action they belong
 # to the action ("cơ bản hoàn thành | trong năm 2025", "đưa vào sử dụng ngay | trong quý 2").
@@ -183,7 +190,7 @@ def _action_before_time(book: PhraseBook, part: str) -> tuple[int, _Found] | Non
     """
     words = [m.start() for m in re.finditer(r"(?<=\s)\S", part)]
     for index, start in enumerate(words):
-        action, tail = part[:start].rstrip(_LABEL_TRIM), part[start:]
+        action, tail = part[:start].rstrip(_LABEL_TRIM), _unbracket(part[start:])
         match = book.first_match(tail)
         if match is None or match[0].timing_class not in DATED_CLASSES:
             continue
@@ -193,6 +200,7 @@ def _action_before_time(book: PhraseBook, part: str) -> tuple[int, _Found] | Non
             or _DOCUMENT_NUMBER.search(before)
             or (tail[0].isdigit() and _NUMBER_WORD.search(before))
             or _TEMPORAL.search(normalize(action))
+            or _TIME_WORD_LAST.search(normalize(action))
         ):
             return None
         lead = _LEAD_WORDS.match(normalize(tail))
@@ -204,6 +212,11 @@ def _action_before_time(book: PhraseBook, part: str) -> tuple[int, _Found] | Non
         reading = PartReading(part, match[0].id, match[1].phrase, (action,))
         return start, _Found(reading, *match, label=action)
     return None
+
+
+def _unbracket(tail: str) -> str:
+    """A time printed in brackets after the action ("Kỳ họp thứ 10 (tháng 10/2025)")."""
+    return tail[1:-1].strip() if tail.startswith("(") and tail.endswith(")") else tail
 
 
 def _combine(

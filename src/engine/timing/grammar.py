@@ -3,7 +3,8 @@
 A pattern template is plain Vietnamese with a little markup:
 
 * ``{month}``, ``{month_end}`` (1–12, "3" or "03"), ``{day}`` (1–31), ``{year}`` (4 digits),
-  ``{quarter}``, ``{quarter_end}`` (I–IV or 1–4) are typed placeholders;
+  ``{quarter}``, ``{quarter_end}`` (I–IV or 1–4), ``{half}`` ("đầu"/"cuối": the first or
+  last six months of a year) are typed placeholders;
 * ``{sep}`` is a month/year separator: "/", ".", "-" or the word "năm";
 * any other ``{name}`` (``{reference}``, ``{trigger}``, ``{label}``) captures free text;
 * ``[...]`` is optional (``[a|b]``: optionally one of), ``(a|b)`` is a choice (parentheses without "|" are literal), a
@@ -27,6 +28,7 @@ _TYPED = {
     "day": r"0?[1-9]|[12][0-9]|3[01]",
     "year": r"(?:19|20)[0-9]{2}",
     "quarter": r"iv|iii|ii|i|[1-4]",
+    "half": r"đầu|cuối",
 }
 _SEP = r"\s*(?:/|\.|-|năm)\s*"
 _TOKEN = re.compile(r"\{([a-z_]+)\}|(\s+)|([\[\]()|])|([^{}\[\]()|\s]+)")
