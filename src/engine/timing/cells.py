@@ -63,9 +63,11 @@ _LEAD_WORDS = re.compile(r"^(?:hoàn thành|thực hiện|ngay)(?=\s)")
 class PartReading:
     """How one part of a cell was read: what ``engine parse`` explains.
 
-    ``read`` holds the words the pattern read, ``ignored`` the words set aside (a label, the
-    action before the time), ``borrowed`` the shared leading word added from the first part,
-    ``year_from`` the later part whose printed year this part takes.
+    ``read`` holds the words the pattern read (trailing ".", ";", "," left out), ``values``
+    what its placeholders took (``("month", "9")``), ``ignored`` the words set aside (a label,
+    the action before the time), ``borrowed`` the shared leading word added from the first
+    part, ``year_from`` the later part whose printed year this part takes, ``action_from`` the
+    earlier part whose action labels this one.
     """
 
     text: str
@@ -74,6 +76,21 @@ class PartReading:
     ignored: tuple[str, ...] = ()
     borrowed: str | None = None
     year_from: str | None = None
+    values: tuple[tuple[str, str], ...] = ()
+    action_from: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        text: str,
+        pattern: str,
+        captures: Captures,
+        ignored: tuple[str, ...] = (),
+        borrowed: str | None = None,
+    ) -> PartReading:
+        """The reading of ``text`` by ``pattern``, with the words and values it captured."""
+        values = tuple(captures.values.items())
+        return cls(text, pattern, captures.phrase, ignored, borrowed, values=values)
 
 
 @dataclass(frozen=True)
@@ -159,12 +176,12 @@ def _match(book: PhraseBook, part: str, prefix: str | None) -> _Found | None:
     if match is not None:
         ignored = (f"({label})",) if label else ()
         return _Found(
-            PartReading(part, match[0].id, body, ignored), *match, label, label is not None
+            PartReading.of(part, match[0].id, match[1], ignored), *match, label, label is not None
         )
     if prefix is not None and label is None:
         match = book.first_match(f"{prefix} {part}")
         if match is not None:
-            return _Found(PartReading(part, match[0].id, part, borrowed=prefix), *match)
+            return _Found(PartReading.of(part, match[0].id, match[1], borrowed=prefix), *match)
     return None
 
 
@@ -209,7 +226,7 @@ def _action_before_time(book: PhraseBook, part: str) -> tuple[int, _Found] | Non
             inner = book.first_match(part[inner_start:])
             if inner is not None and inner[0].id == match[0].id:
                 match, action = inner, part[:inner_start].rstrip(_LABEL_TRIM)
-        reading = PartReading(part, match[0].id, match[1].phrase, (action,))
+        reading = PartReading.of(part, match[0].id, match[1], (action,))
         return start, _Found(reading, *match, label=action)
     return None
 
@@ -230,10 +247,12 @@ def _combine(
     milestones: list[Milestone] = []
     timings = []
     keyed = False
-    action: str | None = None  # an action printed once labels the dated parts after it
+    action: tuple[str, str] | None = None  # (action, its part): labels the dated parts after it
+    readings: list[PartReading] = []
     for item in found:
+        reading = item.reading
         if item.label and not item.keyed:
-            action = item.label
+            action = (item.label, reading.text)
         year = printed_year(item.captures)
         if item.reading.year_from is not None:
             year = printed_year(_year_source(found, item).captures)
@@ -246,16 +265,19 @@ def _combine(
                 timing = timing.model_copy(
                     update={
                         "milestones": tuple(
-                            m.model_copy(update={"label": action}) for m in timing.milestones
+                            m.model_copy(update={"label": action[0]}) for m in timing.milestones
                         )
                     }
                 )
+                if action[1] != reading.text:
+                    reading = replace(reading, action_from=action[1])
             if not milestones:
                 timings.append(None)  # the dated group's place among the parts
             milestones.extend(timing.milestones)
             keyed = keyed or item.keyed
         else:
             timings.append(timing)
+        readings.append(reading)
     keys = [m.key for m in milestones]
     if len(set(keys)) != len(keys):
         raise PhraseError(f"cụm từ thời hạn «{phrase}» có hai mốc trùng nhau")
@@ -269,12 +291,11 @@ def _combine(
             cls = dated_parts[0].spec.timing_class
         dated = DatedTiming(timing_class=cls, milestones=tuple(milestones))
         timings = [dated if t is None else t for t in timings]
-    readings = tuple(item.reading for item in found)
     patterns = tuple(item.spec.id for item in found)
     if len(timings) == 1:
-        return ParsedPhrase(timings[0], patterns, readings)
+        return ParsedPhrase(timings[0], patterns, tuple(readings))
     composite = CompositeTiming(timing_class=timings[0].timing_class, parts=tuple(timings))
-    return ParsedPhrase(composite, patterns, readings)
+    return ParsedPhrase(composite, patterns, tuple(readings))
 
 
 def _carry_years(found: list[_Found], phrase: str) -> list[_Found]:

@@ -170,7 +170,7 @@ class PhraseBook:
         composite = read_composite(self, phrase, context, spec)
         if composite is not None:
             return composite
-        reading = PartReading(captures.phrase, spec.id, captures.phrase)
+        reading = PartReading.of(captures.phrase, spec.id, captures)
         return ParsedPhrase(build(self, spec, captures, context, None), (spec.id,), (reading,))
 
     def split_label(self, part: str) -> tuple[str, str | None]:
