@@ -254,7 +254,7 @@ def _check_period_months(period: str, captures: Captures) -> None:
         wanted = " và ".join(f"tháng {m}" for m in sorted(expected))
         raise PhraseError(
             f"hạn định kỳ vào {shown} chưa tính được (mỗi kỳ chỉ có thể hạn vào {wanted}); "
-            f"hãy ghi thời hạn của từng năm, ví dụ «Tháng {min(months)}/2025, "
+            f"hãy ghi rõ thời hạn của từng năm, ví dụ «Tháng {min(months)}/2025, "
             f"Tháng {min(months)}/2026»"
         )
 

@@ -1,0 +1,290 @@
+"""Wordings of real plans (issue 12, points 2–4): what each reads as, what is refused, and how
+``engine parse`` explains a reading.
+
+Every row is read with a fixed plan year (and signing date), so no reading depends on today;
+the CLI test freezes the clock, because ``engine parse`` takes today's year by default.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import pytest
+from freezegun import freeze_time
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from engine.cli import app
+from engine.timing.models import CompositeTiming, DatedTiming, RecurringTiming, Timing
+from engine.timing.parse import ParseContext, PhraseError
+from tests.conftest import RULES, SCHEDULES
+from tests.test_phrase_cells import _folded, _variant
+
+
+def parse(catalog, phrase: str, year: int = 2025):  # type: ignore[no-untyped-def]
+    return catalog.phrases.parse(phrase, ParseContext(year, date(year, 1, 1)))
+
+
+def meaning(timing: Timing) -> dict[str, Any]:
+    """A timing as the rows below write it: class, due dates, windows, labels, recurrence."""
+    if isinstance(timing, CompositeTiming):
+        return {"class": "composite", "parts": [meaning(part) for part in timing.parts]}
+    data: dict[str, Any] = {"class": str(timing.timing_class)}
+    if isinstance(timing, DatedTiming):
+        data["due"] = [m.nominal_due.isoformat() for m in timing.milestones]
+        if windows := [m.window_start.isoformat() for m in timing.milestones if m.window_start]:
+            data["window"] = windows
+        if labels := [m.label for m in timing.milestones if m.label]:
+            data["label"] = labels
+        if any(m.roll == "backward" for m in timing.milestones):
+            data["before"] = True
+    if isinstance(timing, RecurringTiming):
+        data["period"] = timing.period
+        for name in ("start", "before_day", "due_day"):
+            if (value := getattr(timing, name)) is not None:
+                data[name] = value.isoformat() if isinstance(value, date) else value
+    if hasattr(timing, "trigger"):
+        data["trigger"] = timing.trigger
+    return data
+
+
+YEARLY = {"class": "periodic", "period": "year"}
+HALF_YEARLY = {"class": "periodic", "period": "half_year"}
+
+# (phrase, meaning) with the plan year 2025; docs/timing.md lists the same wordings.
+READINGS: list[tuple[str, dict[str, Any]]] = [
+    # month/year without "Tháng", dotted months
+    ("9/2026", {"class": "fixed_month", "due": ["2026-09-30"]}),
+    ("07/2024", {"class": "fixed_month", "due": ["2024-07-31"]}),
+    ("4.2026", {"class": "fixed_month", "due": ["2026-04-30"]}),
+    # bare years, years with words, year ranges and periods
+    ("2025", {"class": "year", "due": ["2025-12-31"]}),
+    ("Năm 2025", {"class": "year", "due": ["2025-12-31"]}),
+    ("Trong năm 2025", {"class": "year", "due": ["2025-12-31"]}),
+    ("Đến năm 2030", {"class": "year", "due": ["2030-12-31"]}),
+    ("Hết năm 2025", {"class": "year", "due": ["2025-12-31"]}),
+    ("2021-2025", {"class": "year", "due": ["2025-12-31"], "window": ["2021-01-01"]}),
+    ("Giai đoạn 2026 - 2030", {"class": "year", "due": ["2030-12-31"], "window": ["2026-01-01"]}),
+    ("Năm 2024 - 2025", {"class": "year", "due": ["2025-12-31"], "window": ["2024-01-01"]}),
+    (
+        "Trong các năm 2025 - 2026",
+        {"class": "year", "due": ["2026-12-31"], "window": ["2025-01-01"]},
+    ),
+    ("Các năm 2025, 2026", {"class": "several_months", "due": ["2025-12-31", "2026-12-31"]}),
+    # recurrences
+    ("2024 và các năm tiếp theo", {**YEARLY, "start": "2024-01-01"}),
+    ("Hằng năm, từ năm 2025", {**YEARLY, "start": "2025-01-01"}),
+    ("Hằng năm", YEARLY),
+    ("Hàng năm", YEARLY),
+    ("Định kỳ hằng năm", YEARLY),
+    ("Tháng 12 hằng năm", YEARLY),
+    ("Quý IV hàng năm", YEARLY),
+    ("Trước 15/12 hằng năm", {**YEARLY, "before_day": 15}),
+    ("Trước ngày 15 tháng 12 hằng năm", {**YEARLY, "before_day": 15}),
+    ("Hằng năm (trước ngày 15/12)", {**YEARLY, "before_day": 15}),
+    ("ngày 20/12 hằng năm", {**YEARLY, "due_day": 20}),
+    ("6 tháng một lần", HALF_YEARLY),
+    ("Định kỳ 6 tháng", HALF_YEARLY),
+    ("Tháng 6 và tháng 12 hằng năm", HALF_YEARLY),
+    ("trước ngày 15/6 và 15/12 hằng năm", {**HALF_YEARLY, "before_day": 15}),
+    ("Báo cáo định kỳ 6 tháng và hằng năm", {"class": "composite", "parts": [HALF_YEARLY, YEARLY]}),
+    ("Từ năm 2025", {"class": "start_from", "period": "month", "start": "2025-01-01"}),
+    ("Từ năm 2026 trở đi", {"class": "start_from", "period": "month", "start": "2026-01-01"}),
+    # before a day, a quarter
+    ("trước 15/12/2025", {"class": "date", "due": ["2025-12-14"], "before": True}),
+    ("trước ngày 15/12/2025", {"class": "date", "due": ["2025-12-14"], "before": True}),
+    ("trước quý II/2026", {"class": "quarter", "due": ["2026-03-31"], "before": True}),
+    # quarter and month ranges, half-years
+    (
+        "Quý III/2025 - Quý IV/2025",
+        {"class": "quarter", "due": ["2025-12-31"], "window": ["2025-07-01"]},
+    ),
+    (
+        "Quý IV/2025 - Quý I/2026",
+        {"class": "quarter", "due": ["2026-03-31"], "window": ["2025-10-01"]},
+    ),
+    (
+        "Từ quý I đến quý III năm 2025",
+        {"class": "quarter", "due": ["2025-09-30"], "window": ["2025-01-01"]},
+    ),
+    (
+        "Tháng 3 - Tháng 6/2025",
+        {"class": "fixed_month", "due": ["2025-06-30"], "window": ["2025-03-01"]},
+    ),
+    (
+        "tháng 11/2025 - tháng 02/2026",
+        {"class": "fixed_month", "due": ["2026-02-28"], "window": ["2025-11-01"]},
+    ),
+    (
+        "6 tháng đầu năm 2025",
+        {"class": "quarter", "due": ["2025-06-30"], "window": ["2025-01-01"]},
+    ),
+    (
+        "6 tháng cuối năm 2024",
+        {"class": "quarter", "due": ["2024-12-31"], "window": ["2024-07-01"]},
+    ),
+    # lists sharing one printed year
+    (
+        "tháng 9, tháng 10 năm 2024",
+        {"class": "several_months", "due": ["2024-09-30", "2024-10-31"]},
+    ),
+    ("Tháng 6 và Tháng 12/2024", {"class": "several_months", "due": ["2024-06-30", "2024-12-31"]}),
+    (
+        "Quý I và Quý II/2024",
+        {
+            "class": "several_months",
+            "due": ["2024-03-31", "2024-06-30"],
+            "window": ["2024-01-01", "2024-04-01"],
+        },
+    ),
+    # an action before the time is the milestone's label
+    (
+        "Trình Thủ tướng Chính phủ trong tháng 9/2026",
+        {"class": "fixed_month", "due": ["2026-09-30"], "label": ["Trình Thủ tướng Chính phủ"]},
+    ),
+    (
+        "Trình Quốc hội tại Kỳ họp thứ 10 (tháng 10/2025)",
+        {
+            "class": "fixed_month",
+            "due": ["2025-10-31"],
+            "label": ["Trình Quốc hội tại Kỳ họp thứ 10"],
+        },
+    ),
+    (
+        "đưa vào vận hành trong Quý IV/2024",
+        {
+            "class": "quarter",
+            "due": ["2024-12-31"],
+            "window": ["2024-10-01"],
+            "label": ["đưa vào vận hành"],
+        },
+    ),
+    (
+        "hoàn thiện đưa vào sử dụng ngay trong quý 2/2025",
+        {
+            "class": "quarter",
+            "due": ["2025-06-30"],
+            "window": ["2025-04-01"],
+            "label": ["hoàn thiện đưa vào sử dụng ngay"],
+        },
+    ),
+    (
+        "phát triển công nghệ số trong năm 2025",
+        {"class": "year", "due": ["2025-12-31"], "label": ["phát triển công nghệ số"]},
+    ),
+    # events
+    (
+        "Sau khi Nghị định được ban hành",
+        {"class": "event", "trigger": "Nghị định được ban hành"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("phrase", "expected"), READINGS, ids=[p for p, _ in READINGS])
+def test_real_wordings_read_right(catalog, phrase: str, expected: dict[str, Any]) -> None:  # type: ignore[no-untyped-def]
+    assert meaning(parse(catalog, phrase).timing) == expected
+
+
+# (phrase, words the refusal must quote): refused on purpose, never guessed.
+REFUSED: list[tuple[str, str]] = [
+    ("Đầu năm 2024", "«Đầu năm» không đủ rõ"),
+    ("Tuần đầu tháng 7/2024", "«Tuần đầu» không đủ rõ"),
+    ("6 tháng đầu năm", "«đầu năm» không đủ rõ"),
+    ("sơ kết giữa kỳ vào năm 2008", "«giữa kỳ» không đủ rõ"),
+    ("Tháng 3 hằng năm", "hạn định kỳ vào tháng 3"),
+    ("Trước 15/6 hằng năm", "hạn định kỳ vào tháng 6"),
+    ("Tháng 3 và tháng 9 hằng năm", "hạn định kỳ vào tháng 3, tháng 9"),
+    ("trước ngày 15/6 và 20/12 hằng năm", "hai ngày khác nhau (15 và 20)"),
+    ("Quý IV/2026 - Quý I/2026", "quý cuối (Q1) đứng trước quý đầu (Q4)"),
+    ("Tháng 6 - Tháng 3/2025", "tháng cuối (3/2025) đứng trước tháng đầu (6/2025)"),
+    # a word that only opens a time is no action: "Từ", "Hết" never become labels
+    ("Hết Quý II/2025", "không đọc được cụm từ thời hạn «Hết Quý II/2025»"),
+    ("Từ quý II/2025", "không đọc được cụm từ thời hạn «Từ quý II/2025»"),
+    # a document's number is not a month
+    ("Quyết định số 12/2025", "không đọc được cụm từ thời hạn «Quyết định số 12/2025»"),
+]
+
+
+@pytest.mark.parametrize(("phrase", "words"), REFUSED, ids=[p for p, _ in REFUSED])
+def test_unclear_wordings_are_refused(catalog, phrase: str, words: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(PhraseError) as info:
+        parse(catalog, phrase)
+    assert words in str(info.value)
+
+
+@settings(max_examples=120, deadline=None)
+@given(data=st.data(), index=st.integers(0, len(READINGS) - 1))
+def test_real_readings_ignore_spacing_case_form_and_dashes(catalog, data, index: int) -> None:  # type: ignore[no-untyped-def]
+    phrase, expected = READINGS[index]
+    variant = _variant(phrase, data.draw)
+    assert _folded(meaning(parse(catalog, variant).timing)) == _folded(expected), variant
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), index=st.integers(0, len(REFUSED) - 1))
+def test_real_refusals_survive_variants_and_quote_the_printed_part(
+    catalog, data, index: int
+) -> None:  # type: ignore[no-untyped-def]
+    """A variant is refused too, and every «...» the message quotes (before its suggestion)
+    is a part of the phrase as printed, up to spacing, case and normal form."""
+    variant = _variant(REFUSED[index][0], data.draw)
+    with pytest.raises(PhraseError) as info:
+        parse(catalog, variant)
+    message = str(info.value).split("; hãy ghi rõ")[0]
+    key = _folded(variant)
+    quoted = [part for part in message.split("«")[1:]]
+    assert quoted and all(_folded(part.split("»")[0]) in key for part in quoted), message
+
+
+def test_vague_refusals_suggest_a_wording(catalog) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(PhraseError) as info:
+        parse(catalog, "Đầu năm 2024")
+    assert "hãy ghi rõ tháng («Tháng 1/2024»), quý («Quý I/2024»)" in str(info.value)
+    with pytest.raises(PhraseError) as info:
+        parse(catalog, "Tháng 3 hằng năm")
+    assert "hãy ghi rõ thời hạn của từng năm, ví dụ «Tháng 3/2025, Tháng 3/2026»" in str(info.value)
+
+
+def test_the_reading_names_words_values_and_borrowings(catalog) -> None:  # type: ignore[no-untyped-def]
+    parsed = parse(catalog, "Trình Thủ tướng Chính phủ trong tháng 9/2026, tháng 10/2026.")
+    first, second = parsed.parts
+    assert (first.pattern, first.read, first.ignored) == (
+        "thang-nam",
+        "trong tháng 9/2026",
+        ("Trình Thủ tướng Chính phủ",),
+    )
+    assert dict(first.values) == {"month": "9", "year": "2026"}
+    assert second.read == "tháng 10/2026"  # the final "." is not read
+    assert second.action_from == first.text
+    (only,) = parse(catalog, "Trước 15/12 hằng năm").parts
+    assert (only.pattern, dict(only.values)) == (
+        "hang-nam-truoc-ngay",
+        {"day": "15", "month": "12"},
+    )
+
+
+@freeze_time("2025-03-10")
+def test_engine_parse_explains_due_dates_recurrence_and_reading(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("ENGINE_RULES_DIR", str(RULES))
+    monkeypatch.setenv("ENGINE_SCHEDULES_DIR", str(SCHEDULES))
+    runner = CliRunner()
+    result = runner.invoke(app, ["parse", "Quý I và Quý II/2024"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    assert "(năm của Kế hoạch: 2025)" in result.output  # today's year by default
+    assert "hạn 01/04/2024 (ghi 31/03/2024, dời về ngày làm việc), bắt đầu từ 01/01/2024" in (
+        result.output
+    )
+    assert "«Quý I»: mẫu «quy-khong-nam» đọc «Quý I» (quý = I); lấy năm của «Quý II/2024»" in (
+        result.output
+    )
+    result = runner.invoke(app, ["parse", "Trước 15/12 hằng năm"], env={"COLUMNS": "250"})
+    assert "lặp lại hằng năm, hạn mỗi kỳ trước ngày 15 của tháng cuối kỳ" in result.output
+    result = runner.invoke(app, ["parse", "Tháng 3 - Tháng 6/2025", "--format", "json"])
+    data = json.loads(result.output)
+    assert data["due"] == ["2025-06-30"] and data["milestones"][0]["window_start"] == "2025-03-01"
+    assert data["reading"][0]["values"] == {"month": "3", "month_end": "6", "year": "2025"}
+    result = runner.invoke(app, ["parse", "Đầu năm 2024"])
+    assert result.exit_code == 1 and "«Đầu năm» không đủ rõ" in result.output
