@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from engine.cli import app
 from engine.timing.models import CompositeTiming, DatedTiming, RecurringTiming, Timing
-from engine.timing.parse import ParseContext, PhraseError
+from engine.timing.parse import ParseContext, PhraseBook, PhraseError, PhrasePattern
 from tests.conftest import RULES, SCHEDULES
 from tests.test_phrase_cells import _folded, _variant
 
@@ -203,8 +203,13 @@ REFUSED: list[tuple[str, str]] = [
     # a word that only opens a time is no action: "Từ", "Hết" never become labels
     ("Hết Quý II/2025", "không đọc được cụm từ thời hạn «Hết Quý II/2025»"),
     ("Từ quý II/2025", "không đọc được cụm từ thời hạn «Từ quý II/2025»"),
-    # a document's number is not a month
+    # a document's number is not a month, nor its date a deadline
     ("Quyết định số 12/2025", "không đọc được cụm từ thời hạn «Quyết định số 12/2025»"),
+    ("Chỉ thị số 05/CT-TTg ngày 23/02/2023", "không đọc được cụm từ thời hạn «Chỉ thị số"),
+    ("Nghị quyết số 57-NQ/TW ngày 22/12/2024", "không đọc được cụm từ thời hạn «Nghị quyết"),
+    # an action tied to another time, or before a bare year, is no label
+    ("Trước kỳ họp Quốc hội tháng 10", "không đọc được cụm từ thời hạn «Trước kỳ họp"),
+    ("Dịp Tết Nguyên đán 2026", "không đọc được cụm từ thời hạn «Dịp Tết Nguyên đán 2026»"),
 ]
 
 
@@ -237,6 +242,25 @@ def test_real_refusals_survive_variants_and_quote_the_printed_part(
     key = _folded(variant)
     quoted = [part for part in message.split("«")[1:]]
     assert quoted and all(_folded(part.split("»")[0]) in key for part in quoted), message
+
+
+def test_a_pattern_without_the_placeholder_its_class_needs_is_an_error(catalog) -> None:  # type: ignore[no-untyped-def]
+    """The example of an admin's pattern "đầu quý {quarter}" of class fixed_month fails
+    ``engine check`` with a message, not a crash."""
+    grammar = catalog.phrases.grammar.model_copy(
+        update={
+            "patterns": [
+                PhrasePattern.model_validate(
+                    {"id": "dau-quy", "class": "fixed_month", "match": ["đầu quý {quarter}/{year}"]}
+                )
+            ]
+        }
+    )
+    with pytest.raises(PhraseError) as info:
+        PhraseBook(grammar).parse("Đầu quý II/2026", ParseContext(2026))
+    assert "mẫu «dau-quy» thuộc lớp «fixed_month» nhưng không có chỗ trống {month}" in str(
+        info.value
+    )
 
 
 def test_vague_refusals_suggest_a_wording(catalog) -> None:  # type: ignore[no-untyped-def]

@@ -75,6 +75,16 @@ def _int(captures: Captures, name: str) -> int | None:
     return _ROMAN.get(raw) or int(raw)
 
 
+def _needed(spec: PhrasePattern, captures: Captures, name: str) -> int:
+    """A placeholder the pattern's class cannot do without (an admin's pattern may lack it)."""
+    value = _int(captures, name)
+    if value is None:
+        raise PhraseError(
+            f"mẫu «{spec.id}» thuộc lớp «{spec.timing_class}» nhưng không có chỗ trống {{{name}}}"
+        )
+    return value
+
+
 def _year(captures: Captures, context: ParseContext) -> int:
     return _int(captures, "year") or context.plan_year
 
@@ -110,8 +120,7 @@ def _fixed_month(book, spec, captures, context, label):
     A range opens a window on the first month's first day and is due at the last month's end,
     like a quarter range; a year printed once at the end applies to both ends.
     """
-    year, month = _year(captures, context), _int(captures, "month")
-    assert month is not None
+    year, month = _year(captures, context), _needed(spec, captures, "month")
     last_year = _int(captures, "year_end") or year
     last = _int(captures, "month_end") or month
     if (last_year, last) < (year, month):
@@ -140,7 +149,7 @@ def _quarter(book, spec, captures, context, label):
     """
     year = _year(captures, context)
     half = captures.text("half")
-    first = _int(captures, "quarter") or (1 if half == "đầu" else 3)
+    first = (1 if half == "đầu" else 3) if half else _needed(spec, captures, "quarter")
     last = _int(captures, "quarter_end") or (first + 1 if half else first)
     last_year = _int(captures, "year_end") or year
     if (last_year, last) < (year, first):

@@ -10,7 +10,9 @@ so "vào" is never cut at "và". Each part is then read, in this order:
    the longest tail that a dated pattern reads is the time, the words before it the
    milestone's label — never when they end with a document number such as "107/2021/NĐ-CP"
    or with a word that only opens a time ("từ", "hết", "các": "Từ năm 2025" is no label
-   "Từ"); a time in brackets at the end is read too ("Kỳ họp thứ 10 (tháng 10/2025)");
+   "Từ"), nor when they tie it to another time ("trước", "sau", "khi": "Trước kỳ họp Quốc
+   hội tháng 10"), nor before a bare year ("Dịp Tết Nguyên đán 2026" is not due at the
+   year's end); a time in brackets at the end is read too ("Kỳ họp thứ 10 (tháng 10/2025)");
    the words a time opens with ("hoàn thành", "ngay") stay with the action ("cơ bản hoàn
    thành | trong năm 2025");
 4. refused when it holds a vague wording of the grammar ("Đầu năm 2024") anywhere but inside
@@ -44,7 +46,8 @@ from engine.timing.models import CompositeTiming, DatedTiming, Milestone, Timing
 if TYPE_CHECKING:
     from engine.timing.parse import ParsedPhrase, PhraseBook, PhrasePattern
 
-_DOCUMENT_NUMBER = re.compile(r"\d+/\d{4}/[^\s/]+\s*$")
+# A document's number ends the action: "107/2021/NĐ-CP", "05/CT-TTg", "57-NQ/TW".
+_DOCUMENT_NUMBER = re.compile(r"(?<!\S)\S*\d\S*/\S*[^\W\d_]\S*$")
 _NUMBER_WORD = re.compile(r"(?<!\w)số$")
 # Words that make an action look like a time: such a label would hide a second deadline.
 _TEMPORAL = re.compile(r"(?<!\w)(tháng|thang|quý|quy|năm|nam)(?!\w)|(?<![\d/])(19|20)\d\d(?![\d/])")
@@ -53,6 +56,9 @@ _TEMPORAL = re.compile(r"(?<!\w)(tháng|thang|quý|quy|năm|nam)(?!\w)|(?<![\d/]
 _TIME_WORD_LAST = re.compile(
     r"(?<!\w)(?:từ|đến|tới|hết|các|những|trong|vào|trước|sau|chậm nhất|muộn nhất|cuối|đầu|giữa)$"
 )
+# Words that tie the action to another time or event ("Trước kỳ họp Quốc hội tháng 10" is due
+# before the session opens, not at the month's end): such a cell is refused.
+_RELATIVE = re.compile(r"(?<!\w)(?:trước|sau|khi)(?!\w)")
 _LABEL_TRIM = " ,;:-–"
 # Words the time patterns may open with ("hoàn thành", "ngay"): after an action they belong
 # to the action ("cơ bản hoàn thành | trong năm 2025", "đưa vào sử dụng ngay | trong quý 2").
@@ -218,6 +224,8 @@ def _action_before_time(book: PhraseBook, part: str) -> tuple[int, _Found] | Non
             or (tail[0].isdigit() and _NUMBER_WORD.search(before))
             or _TEMPORAL.search(normalize(action))
             or _TIME_WORD_LAST.search(normalize(action))
+            or _RELATIVE.search(normalize(action))
+            or (tail[0].isdigit() and match[0].timing_class == TimingClass.YEAR)
         ):
             return None
         lead = _LEAD_WORDS.match(normalize(tail))
