@@ -183,7 +183,17 @@ def _year_class(book, spec, captures, context, label):
 
 
 def _date_class(book, spec, captures, context, label):
+    """A day, or a range of days ("Từ ngày 01/01/2026 đến ngày 31/3/2026": window from the
+    first, due the last)."""
     day = _date_of(captures, context)
+    if captures.text("day_end") is not None:
+        end = _date_of(captures, context, "_end")
+        if end < day:
+            raise PhraseError(f"ngày cuối ({end:%d/%m/%Y}) đứng trước ngày đầu ({day:%d/%m/%Y})")
+        return _dated(
+            TimingClass.DATE,
+            _milestone(f"{day}..{end}", day, end, spec.before, label, window=True),
+        )
     key = day.isoformat()
     if spec.before:
         due = day - timedelta(days=1)
@@ -194,8 +204,11 @@ def _date_class(book, spec, captures, context, label):
     return _dated(TimingClass.DATE, Milestone(key=label or key, label=label, nominal_due=day))
 
 
-def _date_of(captures: Captures, context: ParseContext) -> date:
-    year, month, day = _year(captures, context), _int(captures, "month"), _int(captures, "day")
+def _date_of(captures: Captures, context: ParseContext, suffix: str = "") -> date:
+    """The date printed in the day, month and year placeholders (``suffix`` "_end": the
+    range's last day; a year left out is the first day's, or the context's)."""
+    year = _int(captures, f"year{suffix}") or _year(captures, context)
+    month, day = _int(captures, f"month{suffix}"), _int(captures, f"day{suffix}")
     if month is None:
         raise PhraseError("thiếu tháng")
     try:
@@ -220,7 +233,8 @@ def _continuous(book, spec, captures, context, label):
 
 
 def _periodic(book, spec, captures, context, label):
-    """One deliverable per period; a printed year ("2025 và các năm tiếp theo") starts it.
+    """One deliverable per period; a printed year ("2025 và các năm tiếp theo") starts it, on
+    the first day of a printed starting quarter ("Quý IV năm 2025 và các năm tiếp theo").
 
     Months printed with a recurrence ("Tháng 6 và tháng 12 hằng năm", "Trước 15/12 hằng năm",
     "Quý IV hằng năm") must be the last months of the period (December for a year, June and
@@ -230,12 +244,13 @@ def _periodic(book, spec, captures, context, label):
     day = _same(captures, "day")
     year = printed_year(captures)
     _check_period_months(spec.period or "month", captures)
+    first_month = 3 * (_int(captures, "from_quarter") or 1) - 2
     return RecurringTiming(
         timing_class=TimingClass.PERIODIC,
         period=spec.period or "month",
         before_day=day if spec.before else None,
         due_day=None if spec.before else day,
-        start=date(year, 1, 1) if year else None,
+        start=date(year, first_month, 1) if year else None,
     )
 
 
@@ -269,8 +284,11 @@ def _check_period_months(period: str, captures: Captures) -> None:
 
 
 def _start_from(book, spec, captures, context, label):
-    """Continuous from a date, a month's first day, or a year's first day ("Từ năm 2025")."""
+    """Continuous from a date, a month's first day, or a year's first day ("Từ năm 2025"); an
+    ``after`` pattern starts the day after that year ("sau năm 2028": from 1/1/2029)."""
     start = _date_of(captures, context) if captures.text("month") else None
+    if spec.after:
+        start = date(_year(captures, context) + 1, 1, 1)
     return RecurringTiming(
         timing_class=TimingClass.START_FROM,
         period=spec.period or "month",

@@ -41,7 +41,7 @@ from engine.timing.builders import (
     printed_year,
 )
 from engine.timing.grammar import Captures
-from engine.timing.models import CompositeTiming, DatedTiming, Milestone, TimingClass
+from engine.timing.models import CompositeTiming, DatedTiming, Milestone, Timing, TimingClass
 
 if TYPE_CHECKING:
     from engine.timing.parse import ParsedPhrase, PhraseBook, PhrasePattern
@@ -299,11 +299,27 @@ def _combine(
             cls = dated_parts[0].spec.timing_class
         dated = DatedTiming(timing_class=cls, milestones=tuple(milestones))
         timings = [dated if t is None else t for t in timings]
+    timings = _one_continuous_duty(timings)
     patterns = tuple(item.spec.id for item in found)
     if len(timings) == 1:
         return ParsedPhrase(timings[0], patterns, tuple(readings))
     composite = CompositeTiming(timing_class=timings[0].timing_class, parts=tuple(timings))
     return ParsedPhrase(composite, patterns, tuple(readings))
+
+
+def _one_continuous_duty(timings: list[Timing]) -> list[Timing]:
+    """A cell owes one continuous duty: "thường xuyên" parts fold into a start-from part
+    ("Triển khai từ năm 2026 và thực hiện thường xuyên, liên tục") or into the first of them."""
+    kept = []
+    has_start = any(t.timing_class == TimingClass.START_FROM for t in timings)
+    for timing in timings:
+        continuous = timing.timing_class == TimingClass.CONTINUOUS
+        if continuous and (
+            has_start or any(k.timing_class == TimingClass.CONTINUOUS for k in kept)
+        ):
+            continue
+        kept.append(timing)
+    return kept
 
 
 def _carry_years(found: list[_Found], phrase: str) -> list[_Found]:

@@ -4,7 +4,8 @@ A pattern template is plain Vietnamese with a little markup:
 
 * ``{month}``, ``{month_end}`` (1–12, "3" or "03"), ``{day}`` (1–31), ``{year}`` (4 digits),
   ``{quarter}``, ``{quarter_end}`` (I–IV or 1–4), ``{half}`` ("đầu"/"cuối": the first or
-  last six months of a year) are typed placeholders;
+  last six months of a year) are typed placeholders; ``{from_quarter}``, ``{from_month}`` are a
+  quarter or month where a recurrence starts;
 * ``{sep}`` is a month/year separator: "/", ".", "-" or the word "năm";
 * any other ``{name}`` (``{reference}``, ``{trigger}``, ``{label}``) captures free text;
 * ``[...]`` is optional (``[a|b]``: optionally one of), ``(a|b)`` is a choice (parentheses without "|" are literal), a
@@ -40,8 +41,9 @@ class TemplateError(ValueError):
 
 
 def placeholder_type(name: str) -> str | None:
-    """The typed kind of a placeholder name (``month_end`` → ``month``), or None for text."""
-    base = name.removesuffix("_end")
+    """The typed kind of a placeholder name (``month_end``, ``from_month`` → ``month``), or
+    None for free text."""
+    base = name.removesuffix("_end").removeprefix("from_")
     return base if base in _TYPED else None
 
 

@@ -37,6 +37,8 @@ class PhrasePattern(BaseModel):
     match: list[str] = Field(min_length=1)
     examples: list[str] = []
     before: bool = False
+    after: bool = False
+    """The obligation starts the day after the period ("sau năm 2028": from 1/1/2029)."""
     period: Period | None = None
     repeats: bool = False
     note: str | None = None
