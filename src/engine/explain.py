@@ -79,6 +79,10 @@ _VALUE_NAMES = {
     "reference": "văn bản",
     "trigger": "sự kiện",
     "label": "nhãn",
+    "days": "số ngày",
+    "working_days": "số ngày làm việc",
+    "from_quarter": "từ quý",
+    "until": "đến khi",
 }
 
 
@@ -87,7 +91,7 @@ def describe_reading(part: PartReading) -> str:
     line = f"«{part.text}»: mẫu «{part.pattern}» đọc «{part.read}»"
     if part.values:
         shown = (
-            f"{_VALUE_NAMES.get(k, k)} = {v.upper() if k.startswith('quarter') else v}"
+            f"{_VALUE_NAMES.get(k, k)} = {v.upper() if 'quarter' in k else v}"
             for k, v in part.values
         )
         line += " (" + ", ".join(shown) + ")"

@@ -122,7 +122,7 @@ def _build(rules: Path, schedules: Path, state: _Load) -> Catalog | None:
         _check_cycles(schedules / "reporting.yaml", reporting, state)
     units, organisations = _load_units(rules / "units.yaml", state)
     references = _load_references(rules / "references", state)
-    book = _load_phrases(rules / "phrases.yaml", references, state)
+    book = _load_phrases(rules / "phrases.yaml", references, calendar, state)
     plans = _load_plans(rules / "plans", units, references, book, state)
     escalation = _load_escalation(rules / "escalation.yaml", units, plans, state)
     if plans is not None:
@@ -393,7 +393,12 @@ def _check_reference_scopes(
                 state.errors.append(document.error((*where, "task"), message))
 
 
-def _load_phrases(file: Path, references: dict[str, Reference], state: _Load) -> PhraseBook | None:
+def _load_phrases(
+    file: Path,
+    references: dict[str, Reference],
+    calendar: WorkingCalendar | None,
+    state: _Load,
+) -> PhraseBook | None:
     found = _read_required(state, file, PhrasesFile)
     if found is None:
         return None
@@ -431,8 +436,11 @@ def _load_phrases(file: Path, references: dict[str, Reference], state: _Load) ->
                 ok = False
     if not ok:
         return None
-    book = PhraseBook(spec, _reference_keys(references))
-    for index, example_index, message in examples_problems(book, ParseContext(2023)):
+    book = PhraseBook(spec, _reference_keys(references), calendar)
+    # examples are read as in a plan signed on 01/01/2023 ("05 ngày làm việc kể từ ngày ban hành")
+    for index, example_index, message in examples_problems(
+        book, ParseContext(2023, date(2023, 1, 1))
+    ):
         state.errors.append(document.error(("patterns", index, "examples", example_index), message))
     return book
 

@@ -79,6 +79,7 @@ def parse(
     from rich.table import Table
 
     from engine.explain import describe_reading, describe_timing, explain, explain_reading
+    from engine.timing.builders import SigningDateNeeded
     from engine.timing.parse import ParseContext, PhraseError
 
     settings = get_settings(rules)
@@ -87,6 +88,8 @@ def parse(
     year = plan_year or (issued_on.year if issued_on else clock.today().year)
     try:
         parsed = catalog.phrases.parse(phrase, ParseContext(year, issued_on))
+    except SigningDateNeeded as exc:
+        raise fail(f"{exc}; hãy ghi --issued YYYY-MM-DD", 1) from None
     except PhraseError as exc:
         raise fail(str(exc), 1) from None
     if fmt == Format.json:

@@ -40,6 +40,10 @@ class PhraseError(ValueError):
     """A phrase no pattern reads; the message is for admins and names the unread part."""
 
 
+class SigningDateNeeded(PhraseError):
+    """A phrase counted from the plan's signing ("05 ngày kể từ ngày ban hành") read without it."""
+
+
 @dataclass(frozen=True)
 class ParseContext:
     """What a phrase needs from its plan: the year of "Tháng 3" and the plan's span."""
@@ -60,7 +64,7 @@ def build(
     try:
         return _BUILDERS[spec.timing_class](book, spec, captures, context, label)
     except PhraseError as exc:
-        raise PhraseError(f"cụm từ thời hạn «{captures.phrase}»: {exc}") from None
+        raise type(exc)(f"cụm từ thời hạn «{captures.phrase}»: {exc}") from None
 
 
 def printed_year(captures: Captures) -> int | None:
@@ -183,8 +187,20 @@ def _year_class(book, spec, captures, context, label):
 
 
 def _date_class(book, spec, captures, context, label):
-    """A day, or a range of days ("Từ ngày 01/01/2026 đến ngày 31/3/2026": window from the
-    first, due the last)."""
+    """A day, a range of days ("Từ ngày 01/01/2026 đến ngày 31/3/2026": window from the
+    first, due the last), or a count of days after the plan's signing ("chậm nhất 05 ngày làm
+    việc kể từ ngày ban hành Quyết định": the 5th working day after it, on the book's working
+    calendar; "03 ngày": the 3rd calendar day, rolled forward like any date)."""
+    working, days = _int(captures, "working_days"), _int(captures, "days")
+    if working is not None or days is not None:
+        if context.plan_start is None:
+            raise SigningDateNeeded("cần biết ngày ban hành của Kế hoạch để đếm ngày từ ngày đó")
+        if working is not None:
+            due = book.calendar.add_working_days(context.plan_start, working)
+        else:
+            due = context.plan_start + timedelta(days=days or 0)
+        key = label or due.isoformat()
+        return _dated(TimingClass.DATE, Milestone(key=key, label=label, nominal_due=due))
     day = _date_of(captures, context)
     if captures.text("day_end") is not None:
         end = _date_of(captures, context, "_end")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from engine.calendar import WorkingCalendar
 from engine.text import collapse, normalize
 from engine.timing.builders import ParseContext, PhraseError, build
 from engine.timing.cells import PartReading, read_cell, read_composite
@@ -89,8 +90,15 @@ class ParsedPhrase:
 class PhraseBook:
     """A compiled grammar plus the reference documents external phrases may name."""
 
-    def __init__(self, grammar: PhraseGrammar, references: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        grammar: PhraseGrammar,
+        references: Mapping[str, str] | None = None,
+        calendar: WorkingCalendar | None = None,
+    ):
         self.grammar = grammar
+        self.calendar = calendar or WorkingCalendar()
+        """Counts "05 ngày làm việc kể từ ngày ban hành" (the catalog's, overrides included)."""
         self._compiled = [
             (spec, [compile_template(t) for t in spec.match]) for spec in grammar.patterns
         ]
