@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -199,7 +200,13 @@ class PhraseBook:
         return part, None
 
 
-def examples_problems(book: PhraseBook, context: ParseContext) -> list[tuple[int, int, str]]:
+EXAMPLES_CONTEXT = ParseContext(2023, date(2023, 1, 1))
+"""Examples are read as in a plan of 2023 signed on 01/01/2023 (for "kể từ ngày ban hành")."""
+
+
+def examples_problems(
+    book: PhraseBook, context: ParseContext = EXAMPLES_CONTEXT
+) -> list[tuple[int, int, str]]:
     """(pattern index, example index, message) for every example its own pattern does not read.
 
     An example read by an earlier pattern is a problem too: that pattern shadows this one.
