@@ -6,7 +6,6 @@ from typing import Any
 
 from engine.catalog.model import Catalog
 from engine.render import vn_date
-from engine.timing.cells import PartReading
 from engine.timing.models import (
     CompositeTiming,
     DatedTiming,
@@ -17,6 +16,7 @@ from engine.timing.models import (
     TimingClass,
     TriggeredTiming,
 )
+from engine.timing.reading import PartReading
 
 
 def explain(timing: Timing, catalog: Catalog) -> dict[str, Any]:

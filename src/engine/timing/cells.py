@@ -29,10 +29,11 @@ when a part carries a label suffix); parts of other shapes make a composite timi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from engine.text import collapse, normalize
+from engine.timing.actions import action_before_time
 from engine.timing.builders import (
     DATED_CLASSES,
     ParseContext,
@@ -40,72 +41,11 @@ from engine.timing.builders import (
     build,
     printed_year,
 )
-from engine.timing.grammar import Captures
 from engine.timing.models import CompositeTiming, DatedTiming, Milestone, Timing, TimingClass
+from engine.timing.reading import Found, PartReading
 
 if TYPE_CHECKING:
     from engine.timing.parse import ParsedPhrase, PhraseBook, PhrasePattern
-
-# A document's number ends the action: "107/2021/NĐ-CP", "05/CT-TTg", "57-NQ/TW".
-_DOCUMENT_NUMBER = re.compile(r"(?<!\S)\S*\d\S*/\S*[^\W\d_]\S*$")
-_NUMBER_WORD = re.compile(r"(?<!\w)số$")
-# Words that make an action look like a time: such a label would hide a second deadline.
-_TEMPORAL = re.compile(r"(?<!\w)(tháng|thang|quý|quy|năm|nam)(?!\w)|(?<![\d/])(19|20)\d\d(?![\d/])")
-# Words that only make sense in front of a time ("Từ năm 2025", "Hết năm 2025"): an action
-# ending with one is the start of a time no pattern knows, so it is refused, never a label.
-_TIME_WORD_LAST = re.compile(
-    r"(?<!\w)(?:từ|đến|tới|hết|các|những|trong|vào|trước|sau|chậm nhất|muộn nhất|cuối|đầu|giữa)$"
-)
-# Words that tie the action to another time or event ("Trước kỳ họp Quốc hội tháng 10" is due
-# before the session opens, not at the month's end): such a cell is refused.
-_RELATIVE = re.compile(r"(?<!\w)(?:trước|sau|khi)(?!\w)")
-_LABEL_TRIM = " ,;:-–"
-# Words the time patterns may open with ("hoàn thành", "ngay"): after an action they belong
-# to the action ("cơ bản hoàn thành | trong năm 2025", "đưa vào sử dụng ngay | trong quý 2").
-_LEAD_WORDS = re.compile(r"^(?:hoàn thành|thực hiện|ngay)(?=\s)")
-
-
-@dataclass(frozen=True)
-class PartReading:
-    """How one part of a cell was read: what ``engine parse`` explains.
-
-    ``read`` holds the words the pattern read (trailing ".", ";", "," left out), ``values``
-    what its placeholders took (``("month", "9")``), ``ignored`` the words set aside (a label,
-    the action before the time), ``borrowed`` the shared leading word added from the first
-    part, ``year_from`` the later part whose printed year this part takes, ``action_from`` the
-    earlier part whose action labels this one.
-    """
-
-    text: str
-    pattern: str
-    read: str
-    ignored: tuple[str, ...] = ()
-    borrowed: str | None = None
-    year_from: str | None = None
-    values: tuple[tuple[str, str], ...] = ()
-    action_from: str | None = None
-
-    @classmethod
-    def of(
-        cls,
-        text: str,
-        pattern: str,
-        captures: Captures,
-        ignored: tuple[str, ...] = (),
-        borrowed: str | None = None,
-    ) -> PartReading:
-        """The reading of ``text`` by ``pattern``, with the words and values it captured."""
-        values = tuple(captures.values.items())
-        return cls(text, pattern, captures.phrase, ignored, borrowed, values=values)
-
-
-@dataclass(frozen=True)
-class _Found:
-    reading: PartReading
-    spec: PhrasePattern
-    captures: Captures
-    label: str | None = None
-    keyed: bool = False  # a label suffix keys its milestone; an action is only its label
 
 
 def splitter_regex(splitter: str) -> re.Pattern[str]:
@@ -165,7 +105,7 @@ def read_composite(
     parts = split_cell(phrase, book.grammar.composite_splitters)
     if prefix is None or len(parts) < 2:
         return None
-    found: list[_Found] = []
+    found: list[Found] = []
     for index, part in enumerate(parts):
         item = _match(book, part, prefix if index else None)
         if item is None or (index and item.spec.id in book.catch_all):
@@ -176,26 +116,26 @@ def read_composite(
     return _combine(book, found, whole, context)
 
 
-def _match(book: PhraseBook, part: str, prefix: str | None) -> _Found | None:
+def _match(book: PhraseBook, part: str, prefix: str | None) -> Found | None:
     body, label = book.split_label(part)
     match = book.first_match(body)
     if match is not None:
         ignored = (f"({label})",) if label else ()
-        return _Found(
+        return Found(
             PartReading.of(part, match[0].id, match[1], ignored), *match, label, label is not None
         )
     if prefix is not None and label is None:
         match = book.first_match(f"{prefix} {part}")
         if match is not None:
-            return _Found(PartReading.of(part, match[0].id, match[1], borrowed=prefix), *match)
+            return Found(PartReading.of(part, match[0].id, match[1], borrowed=prefix), *match)
     return None
 
 
-def _read_part(book: PhraseBook, part: str, phrase: str, prefix: str | None) -> _Found:
+def _read_part(book: PhraseBook, part: str, phrase: str, prefix: str | None) -> Found:
     found = _match(book, part, prefix)
     if found is not None:
         return found
-    timed = _action_before_time(book, part)
+    timed = action_before_time(book, part)
     book.refuse_vague(part, phrase, read_from=None if timed is None else timed[0])
     if timed is not None:
         return timed[1]
@@ -203,49 +143,8 @@ def _read_part(book: PhraseBook, part: str, phrase: str, prefix: str | None) -> 
     raise PhraseError(f"không đọc được {where}cụm từ thời hạn «{phrase}»")
 
 
-def _action_before_time(book: PhraseBook, part: str) -> tuple[int, _Found] | None:
-    """(where the time a pattern read starts, reading) of an action followed by a dated time.
-
-    The longest tail a dated pattern reads is the time; words it opens with that the same
-    pattern can do without ("ngay", "hoàn thành") then move to the action's label. The words before it are refused as a
-    label when they hold a time word or end with a document number ("... số 107/2021/NĐ-CP",
-    or "số" before a tail that opens with a figure: "Quyết định số 12/2025").
-    """
-    words = [m.start() for m in re.finditer(r"(?<=\s)\S", part)]
-    for index, start in enumerate(words):
-        action, tail = part[:start].rstrip(_LABEL_TRIM), _unbracket(part[start:])
-        match = book.first_match(tail)
-        if match is None or match[0].timing_class not in DATED_CLASSES:
-            continue
-        before = normalize(part[:start])
-        if (
-            not action
-            or _DOCUMENT_NUMBER.search(before)
-            or (tail[0].isdigit() and _NUMBER_WORD.search(before))
-            or _TEMPORAL.search(normalize(action))
-            or _TIME_WORD_LAST.search(normalize(action))
-            or _RELATIVE.search(normalize(action))
-            or (tail[0].isdigit() and match[0].timing_class == TimingClass.YEAR)
-        ):
-            return None
-        lead = _LEAD_WORDS.match(normalize(tail))
-        if lead is not None and index + len(lead[0].split()) < len(words):
-            inner_start = words[index + len(lead[0].split())]
-            inner = book.first_match(part[inner_start:])
-            if inner is not None and inner[0].id == match[0].id:
-                match, action = inner, part[:inner_start].rstrip(_LABEL_TRIM)
-        reading = PartReading.of(part, match[0].id, match[1], (action,))
-        return start, _Found(reading, *match, label=action)
-    return None
-
-
-def _unbracket(tail: str) -> str:
-    """A time printed in brackets after the action ("Kỳ họp thứ 10 (tháng 10/2025)")."""
-    return tail[1:-1].strip() if tail.startswith("(") and tail.endswith(")") else tail
-
-
 def _combine(
-    book: PhraseBook, found: list[_Found], phrase: str, context: ParseContext
+    book: PhraseBook, found: list[Found], phrase: str, context: ParseContext
 ) -> ParsedPhrase:
     from engine.timing.parse import ParsedPhrase
 
@@ -322,10 +221,10 @@ def _one_continuous_duty(timings: list[Timing]) -> list[Timing]:
     return kept
 
 
-def _carry_years(found: list[_Found], phrase: str) -> list[_Found]:
+def _carry_years(found: list[Found], phrase: str) -> list[Found]:
     """Give each dated part without a year the year printed in the next part that has one."""
     source: str | None = None
-    out: list[_Found] = []
+    out: list[Found] = []
     for item in reversed(found):
         if item.spec.timing_class not in DATED_CLASSES:
             out.append(item)
@@ -343,5 +242,5 @@ def _carry_years(found: list[_Found], phrase: str) -> list[_Found]:
     return out[::-1]
 
 
-def _year_source(found: list[_Found], item: _Found) -> _Found:
+def _year_source(found: list[Found], item: Found) -> Found:
     return next(i for i in found if i.reading.text == item.reading.year_from)

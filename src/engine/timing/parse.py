@@ -22,9 +22,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from engine.calendar import WorkingCalendar
 from engine.text import collapse, normalize
 from engine.timing.builders import ParseContext, PhraseError, build
-from engine.timing.cells import PartReading, read_cell, read_composite
+from engine.timing.cells import read_cell, read_composite
 from engine.timing.grammar import Captures, compile_search, compile_template, match_template
 from engine.timing.models import Period, Timing, TimingClass, UnspecifiedTiming
+from engine.timing.reading import PartReading
 
 __all__ = ["ParseContext", "ParsedPhrase", "PhraseBook", "PhraseError", "PhraseGrammar"]
 
