@@ -61,6 +61,7 @@ def explain_reading(parts: tuple[PartReading, ...]) -> list[dict[str, Any]]:
             "borrowed": p.borrowed,
             "year_from": p.year_from,
             "action_from": p.action_from,
+            "set_aside": list(p.set_aside),
         }
         for p in parts
     ]
@@ -103,6 +104,9 @@ def describe_reading(part: PartReading) -> str:
         line += f"; lấy năm của «{part.year_from}»"
     if part.action_from:
         line += f"; lấy nhãn của «{part.action_from}»"
+    if part.set_aside:
+        line += "; bỏ qua " + ", ".join(f"«{words}»" for words in part.set_aside)
+        line += " (không có thời hạn)"
     return line
 
 

@@ -30,7 +30,7 @@ _TEMPORAL = re.compile(r"(?<!\w)(tháng|thang|quý|quy|năm|nam)(?!\w)|(?<![\d/]
 # Words that only make sense in front of a time ("Từ năm 2025", "Hết năm 2025"): an action
 # ending with one is the start of a time no pattern knows, so it is refused, never a label.
 _TIME_WORD_LAST = re.compile(
-    r"(?<!\w)(?:từ|đến|tới|hết|các|những|trong|vào|trước|sau|chậm nhất|muộn nhất|cuối|đầu|giữa)$"
+    r"(?<!\w)(?:từ|đến|tới|hết|các|những|trong|vào|trước|sau|chậm nhất|muộn nhất)$"
 )
 # Words that tie the action to another time or event ("Trước kỳ họp Quốc hội tháng 10" is due
 # before the session opens, not at the month's end): such a cell is refused.
@@ -51,7 +51,7 @@ def action_before_time(book: PhraseBook, part: str) -> tuple[int, Found] | None:
     """
     words = [m.start() for m in re.finditer(r"(?<=\s)\S", part)]
     for index, start in enumerate(words):
-        action, tail = part[:start].rstrip(_LABEL_TRIM), _unbracket(part[start:])
+        action, tail = part[:start].rstrip(_LABEL_TRIM), unbracket(part[start:])
         match = book.first_match(tail)
         if match is None or match[0].timing_class not in ACTION_CLASSES:
             continue
@@ -77,6 +77,14 @@ def action_before_time(book: PhraseBook, part: str) -> tuple[int, Found] | None:
     return None
 
 
-def _unbracket(tail: str) -> str:
-    """A time printed in brackets after the action ("Kỳ họp thứ 10 (tháng 10/2025)")."""
-    return tail[1:-1].strip() if tail.startswith("(") and tail.endswith(")") else tail
+def unbracket(text: str) -> str:
+    """The words inside brackets that enclose the whole text ("(tháng 10/2025)"), else the
+    text itself ("(a) và (b)" is two brackets, not one)."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return text
+    depth = 0
+    for index, char in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and index < len(text) - 1:
+            return text
+    return text[1:-1].strip()

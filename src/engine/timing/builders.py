@@ -40,6 +40,10 @@ class PhraseError(ValueError):
     """A phrase no pattern reads; the message is for admins and names the unread part."""
 
 
+class VagueError(PhraseError):
+    """A phrase holding a vague wording ("Đầu năm 2024"); the message suggests a better one."""
+
+
 class SigningDateNeeded(PhraseError):
     """A phrase counted from the plan's signing ("05 ngày kể từ ngày ban hành") read without it."""
 

@@ -38,6 +38,7 @@ from engine.timing.builders import (
     DATED_CLASSES,
     ParseContext,
     PhraseError,
+    VagueError,
     build,
     printed_year,
 )
@@ -46,6 +47,15 @@ from engine.timing.reading import Found, PartReading
 
 if TYPE_CHECKING:
     from engine.timing.parse import ParsedPhrase, PhraseBook, PhrasePattern
+
+_BULLET = re.compile(r"^[-–—+•]\s+")
+# Words of a time, a period or a recurrence: a part holding one is never set aside or folded
+# into the next part's action.
+_TIMELY = re.compile(
+    r"\d|(?<!\w)(?:tháng|thang|quý|quí|năm|ngày|tuần|kỳ|định kỳ|thường xuyên|liên tục|hằng|"
+    r"hàng|lần|khi|trước|đến|tới|từ|hạn|sớm|ngay)(?!\w)"
+)
+_CONDITIONAL = re.compile(r"\(nếu có\)[\s.;,]*$")
 
 
 def splitter_regex(splitter: str) -> re.Pattern[str]:
@@ -57,28 +67,39 @@ def splitter_regex(splitter: str) -> re.Pattern[str]:
     return re.compile(before + body + after, re.IGNORECASE)
 
 
-def split_cell(phrase: str, splitters: list[str]) -> list[str]:
-    """The parts of a cell, cut at line breaks and then at every splitter, in the given order."""
-    parts = [collapse(line) for line in phrase.splitlines()]
+def split_spans(phrase: str, splitters: list[str]) -> list[tuple[str, str]]:
+    """(separator before it, part) for each part of a cell, cut at line breaks and then at
+    every splitter in the given order; a list bullet ("- ") opening a part is dropped."""
+    spans = [("\n" if i else "", collapse(line)) for i, line in enumerate(phrase.splitlines())]
     for splitter in splitters:
         if splitter == "\n":
             continue
-        regex = splitter_regex(splitter)
-        parts = [collapse(p) for part in parts for p in regex.split(part)]
-    return [p for p in parts if p]
+        regex = re.compile(f"({splitter_regex(splitter).pattern})", re.IGNORECASE)
+        cut: list[tuple[str, str]] = []
+        for separator, part in spans:
+            pieces = regex.split(part)
+            cut.append((separator, pieces[0]))
+            cut.extend(zip(pieces[1::2], pieces[2::2], strict=True))
+        spans = cut
+    cleaned = [(sep, _BULLET.sub("", collapse(part))) for sep, part in spans]
+    return [(sep, part) for sep, part in cleaned if part]
+
+
+def split_cell(phrase: str, splitters: list[str]) -> list[str]:
+    """The parts of a cell (see :func:`split_spans`)."""
+    return [part for _, part in split_spans(phrase, splitters)]
 
 
 def read_cell(book: PhraseBook, phrase: str, context: ParseContext) -> ParsedPhrase:
     """Read a cell no pattern reads whole; raise :class:`PhraseError` naming the unread part."""
-    parts = split_cell(phrase, book.grammar.splitters)
+    spans = split_spans(phrase, book.grammar.splitters)
     whole = collapse(phrase)
-    prefix = book.shared_prefix(parts[0]) if parts else None
     try:
-        found = [
-            _read_part(book, part, whole, prefix if i else None) for i, part in enumerate(parts)
-        ]
+        found = _read_parts(book, spans, whole)
+    except VagueError:
+        raise
     except PhraseError:
-        if len(parts) < 2 or "\n" in phrase.strip():
+        if len(spans) < 2 or "\n" in phrase.strip():
             raise
         try:  # an action with "và" in it: "hoàn thành và đưa vào sử dụng trong quý 2/2025"
             found = [_read_part(book, whole, whole, None)]
@@ -88,6 +109,50 @@ def read_cell(book: PhraseBook, phrase: str, context: ParseContext) -> ParsedPhr
             return _combine(book, found, whole, context)
         raise
     return _combine(book, found, whole, context)
+
+
+def _read_parts(book: PhraseBook, spans: list[tuple[str, str]], phrase: str) -> list[Found]:
+    """Read the parts in order. A part with no time word that no pattern reads is the start of
+    the next part's action ("Mạng lưới ... được đầu tư, đồng bộ hoàn thành trước năm 2027");
+    after the last part read, such words — or a clause marked "(nếu có)", which owes nothing
+    certain — are set aside and shown as such."""
+    prefix = book.shared_prefix(spans[0][1])
+    found: list[Found] = []
+    carry: tuple[str, PhraseError] | None = None  # words waiting, and why they alone failed
+    for index, (separator, part) in enumerate(spans):
+        text = part if carry is None else _join(carry[0], separator, part)
+        borrow = prefix if index and carry is None else None
+        try:
+            found.append(_read_part(book, text, phrase, borrow))
+        except VagueError:
+            raise
+        except PhraseError as exc:
+            if index + 1 < len(spans) and _timeless(text):
+                carry = (text, carry[1] if carry else exc)
+                continue
+            if index + 1 == len(spans) and found and (_timeless(text) or _conditional(text)):
+                last = found[-1]
+                found[-1] = replace(last, reading=replace(last.reading, set_aside=(text,)))
+                break
+            raise (carry[1] if carry else exc) from None
+        carry = None
+    return found
+
+
+def _join(before: str, separator: str, after: str) -> str:
+    """Two parts as printed: "a, b", "a. b", "a và b"; a line break becomes a space."""
+    mark = separator.strip()
+    glue = f" {mark} " if mark[:1].isalnum() else f"{mark} "
+    return collapse(before + glue + after)
+
+
+def _timeless(text: str) -> bool:
+    """No word of a time, a period or a recurrence: an action's words, or a note."""
+    return _TIMELY.search(normalize(text)) is None
+
+
+def _conditional(text: str) -> bool:
+    return _CONDITIONAL.search(normalize(text)) is not None
 
 
 def read_composite(
@@ -148,7 +213,7 @@ def _combine(
 ) -> ParsedPhrase:
     from engine.timing.parse import ParsedPhrase
 
-    if len(found) < 2 and not (found and found[0].label):
+    if len(found) < 2 and not (found and (found[0].label or found[0].reading.set_aside)):
         raise PhraseError(f"không đọc được cụm từ thời hạn «{phrase}»")
     found = _carry_years(found, phrase)
     milestones: list[Milestone] = []
@@ -158,7 +223,7 @@ def _combine(
     readings: list[PartReading] = []
     for item in found:
         reading = item.reading
-        if item.label and not item.keyed:
+        if item.label and not item.keyed and item.spec.timing_class in DATED_CLASSES:
             action = (item.label, reading.text)
         year = printed_year(item.captures)
         if item.reading.year_from is not None:

@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from engine.calendar import WorkingCalendar
 from engine.text import collapse, normalize
-from engine.timing.builders import ParseContext, PhraseError, build
+from engine.timing.actions import unbracket
+from engine.timing.builders import ParseContext, PhraseError, VagueError, build
 from engine.timing.cells import read_cell, read_composite
 from engine.timing.grammar import Captures, compile_search, compile_template, match_template
 from engine.timing.models import Period, Timing, TimingClass, UnspecifiedTiming
@@ -166,7 +167,7 @@ class PhraseBook:
             return
         _, _, found, rule = min(hits, key=lambda hit: hit[:2])
         words = original[found.start() : found.end()] if len(key) == len(original) else found[0]
-        raise PhraseError(
+        raise VagueError(
             f"cụm từ thời hạn «{collapse(phrase)}»: «{words}» không đủ rõ để tính hạn; "
             f"{rule.suggestion}"
         )
@@ -175,6 +176,7 @@ class PhraseBook:
         """Read a deadline cell; raise :class:`PhraseError` when nothing reads it."""
         if not normalize(phrase):
             return ParsedPhrase(UnspecifiedTiming(), ())
+        phrase = unbracket(collapse(phrase)) if "\n" not in phrase.strip() else phrase
         found = self.first_match(phrase)
         if found is None:
             return read_cell(self, phrase, context)

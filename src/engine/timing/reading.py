@@ -20,7 +20,8 @@ class PartReading:
     what its placeholders took (``("month", "9")``), ``ignored`` the words set aside (a label,
     the action before the time), ``borrowed`` the shared leading word added from the first
     part, ``year_from`` the later part whose printed year this part takes, ``action_from`` the
-    earlier part whose action labels this one.
+    earlier part whose action labels this one, ``set_aside`` the words after it that owe
+    nothing (a clause without a time, a duty marked "(nếu có)").
     """
 
     text: str
@@ -31,6 +32,7 @@ class PartReading:
     year_from: str | None = None
     values: tuple[tuple[str, str], ...] = ()
     action_from: str | None = None
+    set_aside: tuple[str, ...] = ()
 
     @classmethod
     def of(
