@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from engine.cli import app
+from engine.timing.builders import SigningDateNeeded
 from engine.timing.models import CompositeTiming, DatedTiming, RecurringTiming, Timing
 from engine.timing.parse import ParseContext, PhraseBook, PhraseError, PhrasePattern
 from tests.conftest import RULES, SCHEDULES
@@ -180,6 +181,108 @@ READINGS: list[tuple[str, dict[str, Any]]] = [
         "Sau khi Nghị định được ban hành",
         {"class": "event", "trigger": "Nghị định được ban hành"},
     ),
+    # more wordings of the corpus of real cells
+    ("Quí IV-2025", {"class": "quarter", "due": ["2025-12-31"], "window": ["2025-10-01"]}),
+    ("Trước 2030", {"class": "year", "due": ["2029-12-31"], "before": True}),
+    (
+        "Từ năm 2025 đến hết năm 2030",
+        {"class": "year", "due": ["2030-12-31"], "window": ["2025-01-01"]},
+    ),
+    ("Từ năm 2026 - 2030", {"class": "year", "due": ["2030-12-31"], "window": ["2026-01-01"]}),
+    ("Giai đoạn 2026-2030 và những năm tiếp theo", {**YEARLY, "start": "2026-01-01"}),
+    ("Quý IV năm 2025 và các năm tiếp theo", {**YEARLY, "start": "2025-10-01"}),
+    (
+        "Bắt đầu triển khai từ năm 2026",
+        {"class": "start_from", "period": "month", "start": "2026-01-01"},
+    ),
+    ("Từ 01/7/2025", {"class": "start_from", "period": "month", "start": "2025-07-01"}),
+    (
+        "Từ tháng 11/2025 đến khi kết thúc Tổng kiểm kê",
+        {"class": "start_from", "period": "month", "start": "2025-11-01"},
+    ),
+    ("sau năm 2028", {"class": "start_from", "period": "month", "start": "2029-01-01"}),
+    (
+        "Từ ngày 01/01/2026 đến ngày 31/3/2026",
+        {"class": "date", "due": ["2026-03-31"], "window": ["2026-01-01"]},
+    ),
+    ("vào ngày 19 tháng 12 năm 2025", {"class": "date", "due": ["2025-12-19"]}),
+    ("Từ nay đến hết ngày 31 tháng 12 năm 2025", {"class": "date", "due": ["2025-12-31"]}),
+    (
+        "Tổng kết vào tháng 4 năm 2026",
+        {"class": "fixed_month", "due": ["2026-04-30"], "label": ["Tổng kết"]},
+    ),
+    ("từ nay đến tháng 6/2027", {"class": "fixed_month", "due": ["2027-06-30"]}),
+    ("(hoàn thành trong tháng 11/2025)", {"class": "fixed_month", "due": ["2025-11-30"]}),
+    (
+        "08 tháng (từ tháng 3 đến tháng 10)",
+        {"class": "fixed_month", "due": ["2025-10-31"], "window": ["2025-03-01"]},
+    ),
+    # one continuous duty per cell
+    ("Thường xuyên, liên tục", {"class": "continuous", "period": "month"}),
+    ("Thường xuyên, hằng năm", {"class": "continuous", "period": "month"}),
+    (
+        "Triển khai từ năm 2026 và thực hiện thường xuyên, liên tục",
+        {"class": "start_from", "period": "month", "start": "2026-01-01"},
+    ),
+    # clauses: an action's words across commas, times after an action, notes set aside
+    (
+        "Hoàn thành trong giai đoạn 2026 - 2027 và vận hành thường xuyên, liên tục",
+        {
+            "class": "composite",
+            "parts": [
+                {"class": "year", "due": ["2027-12-31"], "window": ["2026-01-01"]},
+                {"class": "continuous", "period": "month"},
+            ],
+        },
+    ),
+    (
+        "Mạng lưới quan trắc được đầu tư, đồng bộ hoàn thành trước năm 2027 và vận hành"
+        " thường xuyên, liên tục.",
+        {
+            "class": "composite",
+            "parts": [
+                {
+                    "class": "year",
+                    "due": ["2026-12-31"],
+                    "label": ["Mạng lưới quan trắc được đầu tư, đồng bộ hoàn thành"],
+                    "before": True,
+                },
+                {"class": "continuous", "period": "month"},
+            ],
+        },
+    ),
+    (
+        "Ban hành trong quý I năm 2026. Thực hiện rà soát, điều chỉnh (nếu có)",
+        {
+            "class": "quarter",
+            "due": ["2026-03-31"],
+            "window": ["2026-01-01"],
+            "label": ["Ban hành"],
+        },
+    ),
+    (
+        "Hoàn thành trong năm 2026 và có rà soát, bổ sung trong các năm tiếp theo (nếu có)",
+        {"class": "year", "due": ["2026-12-31"]},
+    ),
+    (
+        "Thí điểm trong giai đoạn 2026 - 2028, nghiên cứu xem xét mở rộng sau thí điểm.",
+        {"class": "year", "due": ["2028-12-31"], "window": ["2026-01-01"], "label": ["Thí điểm"]},
+    ),
+    (
+        "Thực hiện các nghiên cứu trong giai đoạn 2026 - 2027. Tổ chức thí điểm từ sau năm 2027",
+        {
+            "class": "composite",
+            "parts": [
+                {
+                    "class": "year",
+                    "due": ["2027-12-31"],
+                    "window": ["2026-01-01"],
+                    "label": ["Thực hiện các nghiên cứu"],
+                },
+                {"class": "start_from", "period": "month", "start": "2028-01-01"},
+            ],
+        },
+    ),
 ]
 
 
@@ -210,6 +313,12 @@ REFUSED: list[tuple[str, str]] = [
     # an action tied to another time, or before a bare year, is no label
     ("Trước kỳ họp Quốc hội tháng 10", "không đọc được cụm từ thời hạn «Trước kỳ họp"),
     ("Dịp Tết Nguyên đán 2026", "không đọc được cụm từ thời hạn «Dịp Tết Nguyên đán 2026»"),
+    # a count that does not match its range; a yearly window; a recurrence after a note
+    ("07 tháng (từ tháng 3 đến tháng 10)", "7 tháng không khớp với khoảng 8 tháng ghi kèm"),
+    ("Từ tháng 3 đến tháng 11 hằng năm", "không đọc được cụm từ thời hạn «Từ tháng 3"),
+    ("Quý I/2025, sau đó báo cáo hằng quý", "không đọc được phần «sau đó báo cáo hằng quý»"),
+    # a deadline marked "(nếu có)" alone is not set aside: nothing else would be read
+    ("Quý II/2025 (nếu có)", "không đọc được cụm từ thời hạn «Quý II/2025 (nếu có)»"),
 ]
 
 
@@ -261,6 +370,37 @@ def test_a_pattern_without_the_placeholder_its_class_needs_is_an_error(catalog) 
     assert "mẫu «dau-quy» thuộc lớp «fixed_month» nhưng không có chỗ trống {month}" in str(
         info.value
     )
+
+
+@pytest.mark.parametrize(
+    ("phrase", "signed", "due"),
+    [
+        # the 5th working day after Saturday 22/11/2025
+        ("chậm nhất 05 ngày làm việc kể từ ngày ban hành Quyết định", "2025-11-22", "2025-11-28"),
+        ("không quá 03 ngày làm việc kể từ ngày ban hành Quyết định", "2025-11-30", "2025-12-03"),
+        # calendar days
+        ("chậm nhất 03 ngày kể từ ngày ban hành Quyết định", "2025-11-18", "2025-11-21"),
+    ],
+)
+def test_days_counted_from_the_plans_signing(catalog, phrase: str, signed: str, due: str) -> None:  # type: ignore[no-untyped-def]
+    day = date.fromisoformat(signed)
+    timing = catalog.phrases.parse(phrase, ParseContext(day.year, day)).timing
+    assert meaning(timing) == {"class": "date", "due": [due]}
+
+
+def test_days_counted_from_an_unknown_signing_are_refused(catalog) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SigningDateNeeded) as info:
+        catalog.phrases.parse(
+            "chậm nhất 05 ngày làm việc kể từ ngày ban hành Quyết định", ParseContext(2025)
+        )
+    assert "cần biết ngày ban hành của Kế hoạch" in str(info.value)
+
+
+def test_words_set_aside_are_shown_in_the_reading(catalog) -> None:  # type: ignore[no-untyped-def]
+    parsed = parse(catalog, "Ban hành trong quý I năm 2026. Thực hiện rà soát, điều chỉnh (nếu có)")
+    (only,) = parsed.parts
+    assert only.ignored == ("Ban hành",)
+    assert only.set_aside == ("Thực hiện rà soát, điều chỉnh (nếu có)",)
 
 
 def test_vague_refusals_suggest_a_wording(catalog) -> None:  # type: ignore[no-untyped-def]

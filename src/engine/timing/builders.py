@@ -126,13 +126,18 @@ def _fixed_month(book, spec, captures, context, label):
     """A month, or a range of months ("Tháng 3 - Tháng 6/2025", "Tháng 11/2025 - Tháng 2/2026").
 
     A range opens a window on the first month's first day and is due at the last month's end,
-    like a quarter range; a year printed once at the end applies to both ends.
+    like a quarter range; a year printed once at the end applies to both ends. A count printed
+    with it ("08 tháng (từ tháng 3 đến tháng 10)") must be the range's length.
     """
     year, month = _year(captures, context), _needed(spec, captures, "month")
     last_year = _int(captures, "year_end") or year
     last = _int(captures, "month_end") or month
     if (last_year, last) < (year, month):
         raise PhraseError(f"tháng cuối ({last}/{last_year}) đứng trước tháng đầu ({month}/{year})")
+    count = _int(captures, "months")
+    span = 12 * (last_year - year) + last - month + 1
+    if count is not None and count != span:
+        raise PhraseError(f"{count} tháng không khớp với khoảng {span} tháng ghi kèm")
     key = f"{year}-{month:02d}"
     if (last_year, last) != (year, month):
         key = f"{key}..{last_year}-{last:02d}"

@@ -5,7 +5,8 @@ A pattern template is plain Vietnamese with a little markup:
 * ``{month}``, ``{month_end}`` (1–12, "3" or "03"), ``{day}`` (1–31), ``{year}`` (4 digits),
   ``{quarter}``, ``{quarter_end}`` (I–IV or 1–4), ``{half}`` ("đầu"/"cuối": the first or
   last six months of a year), ``{days}``, ``{working_days}`` (a count of calendar or working
-  days after the plan's signing) are typed placeholders; ``{from_quarter}``, ``{from_month}`` are a
+  days after the plan's signing), ``{months}`` (a count of months, checked against the range
+  printed with it) are typed placeholders; ``{from_quarter}``, ``{from_month}`` are a
   quarter or month where a recurrence starts;
 * ``{sep}`` is a month/year separator: "/", ".", "-" or the word "năm";
 * any other ``{name}`` (``{reference}``, ``{trigger}``, ``{label}``) captures free text;
@@ -33,6 +34,7 @@ _TYPED = {
     "half": r"đầu|cuối",
     "days": r"[0-9]{1,3}",
     "working_days": r"[0-9]{1,3}",
+    "months": r"[0-9]{1,2}",
 }
 _SEP = r"\s*(?:/|\.|-|năm)\s*"
 _TOKEN = re.compile(r"\{([a-z_]+)\}|(\s+)|([\[\]()|])|([^{}\[\]()|\s]+)")
