@@ -5,86 +5,20 @@ dashboard counts it."""
 from __future__ import annotations
 
 import re
-import shutil
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from engine import clock
-from engine.config import load_settings
-from engine.runner import make_matcher, run_day, unit_links
 from engine.store import outbox
-from engine.store.database import record
-from engine.store.tables import UserRow
-from engine.web.security import hash_password
-from tests.conftest import RULES, SCHEDULES
+from tests.webutil import CHROMIUM, CHROMIUM_ARGS, PASSWORD, live_server, needs_chromium
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed"
-)
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
-def server(tmp_path: Path, unused_port: int):  # type: ignore[no-untyped-def]
-    import uvicorn
-
-    from engine.catalog.loader import load_catalog
-    from engine.web.app import create_app
-
-    base = f"http://127.0.0.1:{unused_port}"
-    settings = load_settings(
-        rules_dir=RULES,
-        schedules_dir=SCHEDULES,
-        database_url=f"sqlite:///{tmp_path / 'engine.db'}",
-        data_dir=tmp_path,
-        base_url=base,
-        templates_dir=RULES.parent / "notifications",
-        matcher="python",
-    )
-    app = create_app(settings)
-    engine = app.state.web.engine
-    record(
-        engine,
-        UserRow(
-            username="vp", full_name="Nguyễn Văn A", password_hash=hash_password("mat-khau-e2e")
-        ),
-    )
-    catalog = load_catalog(RULES, SCHEDULES)
-    day = catalog.calendar.roll_backward(clock.today())
-    run_day(
-        catalog,
-        engine,
-        day,
-        make_matcher(catalog, "python"),
-        settings.templates_dir,
-        "manual",
-        settings.mail_from,
-        unit_links(settings),
-    )
-    uv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=unused_port, log_level="warning")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not uv.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield base, engine, tmp_path
-    uv.should_exit = True
-    thread.join(timeout=10)
+def server(tmp_path: Path):  # type: ignore[no-untyped-def]
+    with live_server(tmp_path) as running:
+        yield running.base, running.engine, tmp_path
 
 
 def _done_total(page) -> int:  # type: ignore[no-untyped-def]
@@ -104,11 +38,11 @@ def test_follow_a_reminder_link_report_done_and_see_it_counted(server) -> None: 
     link = re.search(rf"{re.escape(base)}/u/[A-Za-z0-9_.\-]+", email.body_text)
     assert link, "the reminder email carries a signed link"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page()
         page.goto(f"{base}/")
         page.fill('input[name="username"]', "vp")
-        page.fill('input[name="password"]', "mat-khau-e2e")
+        page.fill('input[name="password"]', PASSWORD)
         page.click('button:has-text("Đăng nhập")')
         page.wait_for_url(f"{base}/")
         assert "Tình hình thực hiện đến" in page.inner_text("h1")

@@ -42,7 +42,6 @@ Reading rules:
 
 from __future__ import annotations
 
-import re
 import unicodedata
 import zipfile
 from collections.abc import Sequence
@@ -54,6 +53,7 @@ from openpyxl import Workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from engine.catalog.model import Catalog, Plan
+from engine.dates import DayError, parse_day
 from engine.emails import period_label
 from engine.render import vn_date
 from engine.reports._xlsx import WorkbookTooLarge, add_table, read_rows, workbook_bytes
@@ -225,10 +225,6 @@ def _fold(text: str) -> str:
 _DONE = frozenset(_fold(w) for w in DONE_WORDS)
 _UPDATED = _DONE | frozenset(_fold(w) for w in UPDATED_WORDS)
 _HEADER_KEYS = {normalize(name).replace(" ", ""): name for name in STATUS_COLUMNS}
-_DATE_PATTERNS = (
-    re.compile(r"(?P<d>\d{1,2})[/.\-](?P<m>\d{1,2})[/.\-](?P<y>\d{4})"),
-    re.compile(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})"),
-)
 
 
 def _text(value: object) -> str:
@@ -255,13 +251,10 @@ def _date(value: object) -> date | str | None:
     text = _text(value)
     if not text:
         return None
-    for pattern in _DATE_PATTERNS:
-        if found := pattern.fullmatch(text):
-            try:
-                return date(int(found["y"]), int(found["m"]), int(found["d"]))
-            except ValueError:
-                return text
-    return text
+    try:
+        return parse_day(text)
+    except DayError:
+        return text
 
 
 def _milestone_text(value: object) -> str:

@@ -15,8 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from engine import clock
@@ -24,8 +23,8 @@ from engine.catalog.watch import RuleWatcher
 from engine.config import Settings
 from engine.store import outbox
 from engine.store.database import make_engine
-from engine.web import admin, files, officers, units
-from engine.web.common import NeedLogin, make_templates
+from engine.web import admin, errors, files, officers, units
+from engine.web.common import make_templates
 from engine.web.guards import Guard, redact_access_log, trusted_networks
 from engine.web.security import Links, load_secret
 from engine.web.state import WebState
@@ -71,10 +70,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.trusted_proxies = trusted_networks(settings.trusted_proxies)
     redact_access_log()
 
-    @app.exception_handler(NeedLogin)
-    async def need_login(request: Request, exc: NeedLogin) -> Response:
-        return RedirectResponse(f"/admin/login?next={request.url.path}", status_code=303)
-
+    errors.install(app)
     for group in (officers, units, admin, files):
         app.include_router(group.router)
 

@@ -1,8 +1,9 @@
 """What every group of routes shares: page rendering, the signed-in officer, CSRF, parsing.
 
 Rules: a page needs a signed-in officer (else a redirect to the login page); admin actions
-need the admin role and the session's CSRF token; dates in forms and queries are ISO
-``YYYY-MM-DD`` and wrong ones are refused with a Vietnamese message.
+need the admin role and the session's CSRF token; dates in forms and queries are read by
+:func:`engine.dates.parse_day` (dd/mm/yyyy, or ISO from links) and wrong ones are refused with
+a Vietnamese message (shown on the error page of :mod:`engine.web.errors`).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from fastapi.templating import Jinja2Templates
 from engine import clock, render
 from engine.catalog.model import Plan, Task
 from engine.codes import STATUS_LABELS
+from engine.dates import DayError, parse_day
 from engine.emails import period_label, vn_long_date
 from engine.summary import CATEGORIES
-from engine.web import sessions
+from engine.web import labels, sessions
 from engine.web.state import WebState
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -43,6 +45,7 @@ def make_templates() -> Jinja2Templates:
         STATUS_LABELS=STATUS_LABELS,
         vn_time=vn_time,
     )
+    templates.env.globals.update(labels.JINJA_GLOBALS)
     return templates
 
 
@@ -74,7 +77,9 @@ def session_csrf(request: Request) -> str:
 def check_csrf(request: Request, token: str | None) -> None:
     expected = request.session.get("csrf")
     if not expected or not token or not secrets.compare_digest(expected, token):
-        raise HTTPException(403, "Phiên làm việc không hợp lệ (CSRF); tải lại trang và thử lại")
+        raise HTTPException(
+            403, "Biểu mẫu đã cũ hoặc phiên làm việc đã hết; tải lại trang rồi thử lại"
+        )
 
 
 def officer(request: Request) -> dict[str, str]:
@@ -104,24 +109,25 @@ Admin = Annotated[dict, Depends(admin)]
 
 
 def as_of_of(value: str | None) -> date:
-    """The ``as_of`` query parameter, or today."""
+    """The ``as_of`` query parameter (dd/mm/yyyy or ISO), or today."""
     if not value:
         return clock.today()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise HTTPException(400, "Ngày không hợp lệ (YYYY-MM-DD)") from None
+    return _day(value)
 
 
 def form_date(value: str, latest: date | None = None) -> date:
-    """A date typed in a form, not after ``latest`` when given."""
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError:
-        raise HTTPException(400, f"Ngày «{value}» không hợp lệ") from None
+    """A date typed in a form (dd/mm/yyyy), not after ``latest`` when given."""
+    day = _day(value)
     if latest is not None and day > latest:
         raise HTTPException(400, "Ngày hoàn thành không được sau hôm nay")
     return day
+
+
+def _day(value: str) -> date:
+    try:
+        return parse_day(value)
+    except DayError as exc:
+        raise HTTPException(400, str(exc)) from None
 
 
 def task_of(state: WebState, plan_id: str, task_id: str) -> tuple[Plan, Task]:

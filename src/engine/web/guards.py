@@ -11,6 +11,9 @@
   is genuine, unexpired, not revoked and its unit still exists.
 * **Client address:** ``X-Forwarded-For`` is believed only from a peer listed in
   ``ENGINE_TRUSTED_PROXIES`` (addresses or networks, comma-separated; default none).
+* **Unexpected failures** are answered with the Vietnamese error page of
+  :mod:`engine.web.errors` (status 500, no detail), headers included, then re-raised for the
+  server's log.
 * **Logs:** the access log shows ``/u/…`` and ``/calendar/…`` paths with the token replaced.
 """
 
@@ -24,12 +27,13 @@ import time
 from fastapi import HTTPException, Request
 from sqlmodel import Session
 from starlette.datastructures import MutableHeaders
-from starlette.responses import PlainTextResponse
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine import clock
 from engine.reports.excel import MAX_FILE_BYTES
 from engine.store.security_tables import LinkRevocationRow
+from engine.web.errors import error_response
 from engine.web.evidence import MAX_BYTES
 from engine.web.security import LinkClaims, LinkError
 from engine.web.state import WebState
@@ -162,33 +166,39 @@ class Guard:
             if exceeded:  # whatever the app answers, the client is told the body was too big
                 if not started:
                     started = True
-                    await _too_big(limit)(scope, receive, send_headed)
+                    await _too_big(scope, limit)(scope, receive, send_headed)
                 return
             started = started or message["type"] == "http.response.start"
             await send_headed(message)
 
-        await self.app(scope, capped, send_capped)
+        try:
+            await self.app(scope, capped, send_capped)
+        except Exception:
+            if not started:  # the error page, with the headers above; the server logs the error
+                await error_response(Request(scope), 500, None)(scope, receive, send_headed)
+            raise
 
-    def _refusal(self, scope: Scope) -> PlainTextResponse | None:
+    def _refusal(self, scope: Scope) -> Response | None:
         """An answer given before the body is read: a bad unit link, or a body declared too big."""
         parts = scope["path"].split("/")
         if scope["method"] == "POST" and len(parts) > 3 and parts[1] == "u":
             try:
                 link_claims(self.state, parts[2])
             except HTTPException as exc:
-                return PlainTextResponse(str(exc.detail), status_code=exc.status_code)
+                return error_response(Request(scope), exc.status_code, exc.detail)
         limit = _limit(scope["path"])
         declared = dict(scope["headers"]).get(b"content-length", b"0")
         if declared.isdigit() and int(declared) > limit:
-            return _too_big(limit)
+            return _too_big(scope, limit)
         return None
 
 
-def _too_big(limit: int) -> PlainTextResponse:
+def _too_big(scope: Scope, limit: int) -> Response:
     size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"
-    return PlainTextResponse(
+    return error_response(
+        Request(scope),
+        413,
         f"Dữ liệu gửi lên quá lớn (tối đa khoảng {size}).",
-        status_code=413,
         headers={"Connection": "close"},
     )
 
