@@ -220,6 +220,10 @@ READINGS: list[tuple[str, dict[str, Any]]] = [
         "08 tháng (từ tháng 3 đến tháng 10)",
         {"class": "fixed_month", "due": ["2025-10-31"], "window": ["2025-03-01"]},
     ),
+    (
+        "Định kỳ hàng năm hoặc đột xuất",
+        {"class": "composite", "parts": [YEARLY, {"class": "on_request", "trigger": ""}]},
+    ),
     # one continuous duty per cell
     ("Thường xuyên, liên tục", {"class": "continuous", "period": "month"}),
     ("Thường xuyên, hằng năm", {"class": "continuous", "period": "month"}),
@@ -321,6 +325,9 @@ REFUSED: list[tuple[str, str]] = [
     ("07 tháng (từ tháng 3 đến tháng 10)", "7 tháng không khớp với khoảng 8 tháng ghi kèm"),
     ("Từ tháng 3 đến tháng 11 hằng năm", "không đọc được cụm từ thời hạn «Từ tháng 3"),
     ("Quý I/2025, sau đó báo cáo hằng quý", "không đọc được phần «sau đó báo cáo hằng quý»"),
+    # "hoặc" between two deadlines: which one?
+    ("Quý I hoặc Quý II/2025", "nối các thời hạn bằng «hoặc», không rõ hạn nào"),
+    ("Hằng quý hoặc hằng năm", "nối các thời hạn bằng «hoặc», không rõ hạn nào"),
     # a deadline marked "(nếu có)" alone is not set aside: nothing else would be read
     ("Quý II/2025 (nếu có)", "không đọc được cụm từ thời hạn «Quý II/2025 (nếu có)»"),
 ]

@@ -163,7 +163,7 @@ def describe_timing(timing: Timing, catalog: Catalog) -> list[str]:
         )
         return [f"{head}: theo «{timing.reference_text}» ({known})"]
     if isinstance(timing, TriggeredTiming):
-        line = f"{head}: khi «{timing.trigger}»"
+        line = f"{head}: khi «{timing.trigger}»" if timing.trigger else f"{head}: khi phát sinh"
         if timing.earliest:
             line += f", sớm nhất {vn_date(timing.earliest)}"
         return [line + ("; mỗi lần phát sinh" if timing.repeats else "")]

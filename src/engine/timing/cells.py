@@ -56,6 +56,8 @@ _TIMELY = re.compile(
     r"hàng|lần|khi|trước|đến|tới|từ|hạn|sớm|ngay)(?!\w)"
 )
 _CONDITIONAL = re.compile(r"\(nếu có\)[\s.;,]*$")
+_OR = re.compile(r"(?<!\w)hoặc(?!\w)")
+_UNSCHEDULED = frozenset({TimingClass.ON_REQUEST, TimingClass.EVENT})
 
 
 def splitter_regex(splitter: str) -> re.Pattern[str]:
@@ -216,6 +218,12 @@ def _combine(
     if len(found) < 2 and not (found and (found[0].label or found[0].reading.set_aside)):
         raise PhraseError(f"không đọc được cụm từ thời hạn «{phrase}»")
     found = _carry_years(found, phrase)
+    scheduled = [i for i in found if i.spec.timing_class not in _UNSCHEDULED]
+    if len(scheduled) > 1 and _OR.search(normalize(phrase)):
+        raise PhraseError(
+            f"cụm từ thời hạn «{phrase}» nối các thời hạn bằng «hoặc», không rõ hạn nào; "
+            "hãy ghi rõ một thời hạn"
+        )
     milestones: list[Milestone] = []
     timings = []
     keyed = False
