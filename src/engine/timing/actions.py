@@ -1,9 +1,14 @@
 """An action printed before the time: "Trình Thủ tướng Chính phủ trong tháng 9/2026".
 
 The longest tail of a part that a pattern of a dated, continuous or start-from class reads is
-the time; the words before it are the action, kept as the milestone's label. The action is
-refused — the part is then not read — when it would hide or change a deadline: see
-:func:`action_before_time`.
+the time (also in brackets: "Kỳ họp thứ 10 (tháng 10/2025)"); the words before it are the
+action, kept as the milestone's label, and the words the time opens with ("hoàn thành",
+"ngay") stay with the action ("cơ bản hoàn thành | trong năm 2025"). The part is not read that
+way when the action would hide or change a deadline: when it ends with a document number
+("... số 107/2021/NĐ-CP", or "số" before a figure), ends with a word that only opens a time
+("Từ", "Hết", "Các": "Từ năm 2025" is no label "Từ"), holds a time word (a second deadline),
+ties itself to another time ("trước", "sau", "khi": "Trước kỳ họp Quốc hội tháng 10"), or
+precedes a bare year ("Dịp Tết Nguyên đán 2026" is not due at the year's end).
 """
 
 from __future__ import annotations
@@ -42,13 +47,8 @@ _LEAD_WORDS = re.compile(r"^(?:hoàn thành|thực hiện|ngay)(?=\s)")
 
 
 def action_before_time(book: PhraseBook, part: str) -> tuple[int, Found] | None:
-    """(where the time a pattern read starts, reading) of an action followed by a dated time.
-
-    The longest tail a dated pattern reads is the time; words it opens with that the same
-    pattern can do without ("ngay", "hoàn thành") then move to the action's label. The words before it are refused as a
-    label when they hold a time word or end with a document number ("... số 107/2021/NĐ-CP",
-    or "số" before a tail that opens with a figure: "Quyết định số 12/2025").
-    """
+    """(where the time a pattern read starts, reading) of an action followed by a time, or
+    None when the part is no such thing (see the module's rules)."""
     words = [m.start() for m in re.finditer(r"(?<=\s)\S", part)]
     for index, start in enumerate(words):
         action, tail = part[:start].rstrip(_LABEL_TRIM), unbracket(part[start:])

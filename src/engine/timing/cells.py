@@ -1,29 +1,29 @@
 """Cells that no single pattern reads whole: several parts, labels, actions before the time.
 
-A cell is cut at the grammar's splitters (a line break, ";", "và", ",") — on whole words only,
-so "vào" is never cut at "và". Each part is then read, in this order:
+A cell is cut at the grammar's splitters (a line break, ";", ". ", "và", "hoặc", ",") — on whole
+words only, so "vào" is never cut at "và"; a list bullet opening a part is dropped. Each part
+is then read, in this order (:func:`_read_part`):
 
 1. whole, by a pattern, once a label suffix such as "(đối với Hộ tịch)" is set aside;
 2. whole, with the leading word the cell's first part opens with ("theo"), when that word is
    one of the grammar's ``shared_prefixes`` ("Theo A và yêu cầu của B" = theo A, theo B);
-3. as an action followed by a dated time ("Trình Thủ tướng Chính phủ trong tháng 9/2026"):
-   the longest tail that a dated pattern reads is the time, the words before it the
-   milestone's label — never when they end with a document number such as "107/2021/NĐ-CP"
-   or with a word that only opens a time ("từ", "hết", "các": "Từ năm 2025" is no label
-   "Từ"), nor when they tie it to another time ("trước", "sau", "khi": "Trước kỳ họp Quốc
-   hội tháng 10"), nor before a bare year ("Dịp Tết Nguyên đán 2026" is not due at the
-   year's end); a time in brackets at the end is read too ("Kỳ họp thứ 10 (tháng 10/2025)");
-   the words a time opens with ("hoàn thành", "ngay") stay with the action ("cơ bản hoàn
-   thành | trong năm 2025");
+3. as an action followed by a time (:mod:`engine.timing.actions`: "Trình Thủ tướng Chính phủ
+   trong tháng 9/2026");
 4. refused when it holds a vague wording of the grammar ("Đầu năm 2024") anywhere but inside
    the time a pattern read (in "đưa vào sử dụng ngay trong quý 2/2025" a quarter pattern read
    "ngay trong quý 2/2025", then left "ngay" to the label), with the wording's suggestion.
 
+A part with no time word that none of these reads starts the next part's action ("Mạng lưới
+... được đầu tư, đồng bộ hoàn thành trước năm 2027"); after the last part read, such words, or
+a clause marked "(nếu có)", are set aside (:func:`_read_parts`).
+
 A year printed once applies to every dated part before it ("Quý I và Quý II/2024" is two
 quarters of 2024), an action printed once to every dated part after it ("hoàn thành các nhiệm
-vụ trong tháng 11, tháng 12 năm 2025"); a dated part without a year after the last printed one is refused rather
-than guessed. Dated parts make one dated timing ("several months", or "labelled milestones"
-when a part carries a label suffix); parts of other shapes make a composite timing.
+vụ trong tháng 11, tháng 12 năm 2025"); a dated part without a year after the last printed one
+is refused rather than guessed. Dated parts make one dated timing ("several months", or
+"labelled milestones" when a part carries a label suffix); parts of other shapes make a
+composite timing, with one continuous duty at most. "hoặc" may join one schedule with requests
+or events only ("Định kỳ hàng năm hoặc đột xuất"), never two deadlines.
 """
 
 from __future__ import annotations
