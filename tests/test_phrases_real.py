@@ -194,6 +194,7 @@ READINGS: list[tuple[str, dict[str, Any]]] = [
     ("Từ năm 2026 - 2030", {"class": "year", "due": ["2030-12-31"], "window": ["2026-01-01"]}),
     ("Giai đoạn 2026-2030 và những năm tiếp theo", {**YEARLY, "start": "2026-01-01"}),
     ("Quý IV năm 2025 và các năm tiếp theo", {**YEARLY, "start": "2025-10-01"}),
+    ("Tháng 7/2025 và các năm tiếp theo", {**YEARLY, "start": "2025-07-01"}),
     (
         "Bắt đầu triển khai từ năm 2026",
         {"class": "start_from", "period": "month", "start": "2026-01-01"},

@@ -269,7 +269,7 @@ def _periodic(book, spec, captures, context, label):
     day = _same(captures, "day")
     year = printed_year(captures)
     _check_period_months(spec.period or "month", captures)
-    first_month = 3 * (_int(captures, "from_quarter") or 1) - 2
+    first_month = _int(captures, "from_month") or 3 * (_int(captures, "from_quarter") or 1) - 2
     return RecurringTiming(
         timing_class=TimingClass.PERIODIC,
         period=spec.period or "month",

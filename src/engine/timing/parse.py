@@ -148,7 +148,7 @@ class PhraseBook:
         return None
 
     def refuse_vague(self, part: str, phrase: str, read_from: int | None = None) -> None:
-        """Raise :class:`PhraseError` when ``part`` holds a vague wording, with its suggestion.
+        """Raise :class:`VagueError` when ``part`` holds a vague wording, with its suggestion.
 
         ``read_from`` is where, in ``part``, a time a pattern read begins: a wording wholly
         inside it was read by that pattern and is not vague.
