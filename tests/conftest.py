@@ -114,7 +114,13 @@ def unused_port() -> int:
 
 
 @pytest.fixture
-def app(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
+def web_rules() -> tuple[Path, Path]:
+    """The rules and schedules the web app serves; a module may override it with a copy."""
+    return RULES, SCHEDULES
+
+
+@pytest.fixture
+def app(tmp_path: Path, database_url: str, web_rules: tuple[Path, Path]):  # type: ignore[no-untyped-def]
     """The web app on the shipped rules, with an admin "vp" and a viewer "xem"."""
     from engine.config import load_settings
     from engine.store.database import record
@@ -124,8 +130,8 @@ def app(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
     from tests.webutil import PASSWORD
 
     settings = load_settings(
-        rules_dir=RULES,
-        schedules_dir=SCHEDULES,
+        rules_dir=web_rules[0],
+        schedules_dir=web_rules[1],
         database_url=database_url,
         data_dir=tmp_path,
         secret_key="khoa-bi-mat-cho-kiem-thu",

@@ -201,3 +201,129 @@ def save_workbook(doc: PlanDoc, path: Path) -> Path:
             )
     workbook.save(str(path))
     return path
+
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # Debian's fonts-dejavu-core
+_WIDTHS = {"stt": 1.0, "content": 6.0, "lead": 3.0, "cooperating": 3.5, "deadline": 2.6}
+
+
+def save_pdf(doc: PlanDoc, path: Path) -> Path:
+    """The same plan as a PDF with a text layer (reportlab), drawn as a ruled table.
+
+    The header row repeats on every page and section rows span the table, as a Word document
+    printed to PDF shows them. Rows are not split across pages here (reportlab repeats the
+    header above the first part of a split row); ``split_row_pdf`` draws that case.
+    """
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(TTFont("DejaVuSans", str(FONT)))
+    style = ParagraphStyle("cell", fontName="DejaVuSans", fontSize=8, leading=10)
+
+    def paragraphs(lines: Sequence[str]) -> list[Paragraph]:
+        return [Paragraph(escape(line), style) for line in lines]
+
+    width = len(doc.columns)
+    data: list[list[Any]] = [[paragraphs([HEADERS[role]]) for role in doc.columns]]
+    commands: list[tuple[Any, ...]] = [
+        ("GRID", (0, 0), (-1, -1), 0.5, "black"),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    for row in doc.rows:
+        if row.header:
+            continue  # the header repeats on every page by itself (repeatRows)
+        at = len(data)
+        if row.section is not None:
+            data.append([paragraphs([row.section])] + [""] * (width - 1))
+            commands.append(("SPAN", (0, at), (-1, at)))
+            continue
+        # a value shared with the row above is printed again: reportlab cannot split a cell
+        # spanning rows across a page break the way Word does
+        skip = (row.merge_right or ())[1:]
+        data.append(
+            [paragraphs(row.cells.get(r, [])) if r not in skip else "" for r in doc.columns]
+        )
+        if row.merge_right:
+            left, right = (doc.columns.index(r) for r in row.merge_right)
+            commands.append(("SPAN", (left, at), (right, at)))
+    page = landscape(A4)
+    unit = (page[0] - 72) / sum(_WIDTHS.get(role, 2.2) for role in doc.columns)
+    table = Table(
+        data,
+        colWidths=[unit * _WIDTHS.get(role, 2.2) for role in doc.columns],
+        repeatRows=1,
+        style=TableStyle(commands),
+    )
+    heading = [*doc.issuer, f"Số: {doc.number}", doc.place_date, *doc.title]
+    story = [
+        *paragraphs(heading),
+        *paragraphs(["I. MỤC ĐÍCH, YÊU CẦU", doc.focal]),
+        *paragraphs(doc.appendix),
+    ]
+    SimpleDocTemplate(str(path), pagesize=page, leftMargin=36, rightMargin=36).build(
+        [*story, table]
+    )
+    return path
+
+
+Page = Sequence[Sequence[Sequence[str] | None]]  # rows → cells (None: merged down) → lines
+
+
+def draw_pdf(path: Path, heading: Sequence[str], pages: Sequence[Page]) -> Path:
+    """A PDF whose table is drawn line by line: each page's rows, each cell's printed lines.
+
+    Every column is as wide as its longest printed line (plus padding), so that line fills
+    its cell the way a wrapped line does; each page's part of the table is closed by a rule,
+    as Word closes a row it splits across a page break. A cell given as None continues the
+    cell above it (no rule between them: a vertical merge). ``heading`` is printed on page 1.
+    """
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    pdfmetrics.registerFont(TTFont("DejaVuSans", str(FONT)))
+    size, leading, pad = 9, 11, 4
+    columns = len(pages[0][0])
+    widths = [
+        max(
+            pdfmetrics.stringWidth(line, "DejaVuSans", size)
+            for page in pages
+            for row in page
+            for line in (row[index] or [""])
+        )
+        + 2 * pad
+        + 1
+        for index in range(columns)
+    ]
+    canvas = Canvas(str(path), pagesize=landscape(A4))
+    height = landscape(A4)[1]
+    for number, page in enumerate(pages):
+        y = height - 40
+        canvas.setFont("DejaVuSans", size)
+        for line in heading if number == 0 else ():
+            canvas.drawString(36, y, line)
+            y -= leading + 2
+        top = y
+        for row in page:
+            lines = max(len(cell or ()) for cell in row) or 1
+            bottom = top - lines * leading - 2 * pad
+            x = 36.0
+            for cell, width in zip(row, widths, strict=True):
+                for index, line in enumerate(cell or ()):
+                    canvas.drawString(x + pad, top - pad - (index + 1) * leading + 2, line)
+                if cell is not None:
+                    canvas.line(x, top, x + width, top)
+                canvas.line(x, top, x, bottom)
+                canvas.line(x + width, top, x + width, bottom)
+                x += width
+            top = bottom
+        canvas.line(36.0, top, 36.0 + sum(widths), top)
+        canvas.showPage()
+    canvas.save()
+    return path

@@ -222,7 +222,10 @@ def test_cli_writes_draft_review_and_units_then_check_lists_only_reviewed_items(
     for name in ("kh-85-ubnd.review.md", "kh-85-ubnd.units.yaml"):
         shutil.move(rules_copy / "rules" / "plans" / name, rules_copy / name)
     errors, _ = check(rules_copy / "rules", rules_copy / "schedules")
-    assert sorted(e.field for e in errors) == ["tasks[0].lead[0]", "tasks[2].deadline"]
+    assert sorted(e.field for e in errors) == [
+        "nhiệm vụ 1, đơn vị chủ trì (lead) thứ 1",
+        "nhiệm vụ 3, thời hạn (deadline)",
+    ]
 
 
 def test_workbook_of_a_shipped_plan_reads_the_same(catalog: Catalog, tmp_path: Path) -> None:

@@ -1,15 +1,25 @@
-"""Broken rule files: every error at once, each with file, line and field, in Vietnamese."""
+"""Broken rule files: every error at once, each with file, line and field, in Vietnamese.
+
+Tasks are named by their own id ("nhiệm vụ 18"), fields by their Vietnamese label with the
+file's key in brackets; YAML syntax mistakes are explained at the line where they are.
+"""
 
 from __future__ import annotations
 
+import re
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from engine.catalog.errors import RuleErrors
+from engine.catalog.errors import RuleError, RuleErrors
 from engine.catalog.loader import check, load_catalog
+from engine.catalog.yamlfile import load_yaml
 from engine.cli import app
+from tests.conftest import RULES
 
 
 def _edit(path: Path, old: str, new: str, count: int = 1) -> int:
@@ -43,13 +53,17 @@ def test_every_error_of_a_broken_copy_is_reported_with_file_line_and_field(
     display = "rules/plans/qd-522-btp.yaml"
     assert len(errors) == 4, text
     assert f"{display}:{type_line}: plan.signed: ngày 45/13/2023 không tồn tại" in text
-    assert f"{display}:{unit_line}: tasks[" in text
-    assert ".lead[0]: không có đơn vị «Vụ Không Tồn Tại»" in text
     assert (
-        f"{display}:{phrase_line}: tasks[20].deadline: không đọc được cụm từ thời hạn «Khi nào xong thì thôi»"
-        in text
+        f"{display}:{unit_line}: nhiệm vụ 18, đơn vị chủ trì (lead) thứ 1: "
+        "không có đơn vị «Vụ Không Tồn Tại»" in text
     )
-    assert f"{display}:{dup_line}: tasks[20].id: mã nhiệm vụ «20» bị trùng" in text
+    # task 21 was renamed "20" by the edit: it is named as the file now names it
+    assert (
+        f"{display}:{phrase_line}: nhiệm vụ 20, thời hạn (deadline): "
+        "không đọc được cụm từ thời hạn «Khi nào xong thì thôi»" in text
+    )
+    assert f"{display}:{dup_line}: nhiệm vụ 20, mã (id): mã nhiệm vụ «20» bị trùng" in text
+    assert "tasks[" not in text
 
 
 def test_wrong_types_and_unknown_fields_name_the_field(rules_copy: Path) -> None:
@@ -60,8 +74,13 @@ def test_wrong_types_and_unknown_fields_name_the_field(rules_copy: Path) -> None
     errors = _errors(rules_copy)
     text = "\n".join(errors)
     assert f"units.yaml:{line}: units[0].role: giá trị «boss» không hợp lệ" in text
-    assert f"qd-910-btp.yaml:{typo_line}: tasks[0].contnet: trường không được phép" in text
-    assert "qd-910-btp.yaml:" in text and "tasks[0].content: thiếu trường bắt buộc" in text
+    assert (
+        f"qd-910-btp.yaml:{typo_line}: nhiệm vụ 1, trường contnet: trường không được phép" in text
+    )
+    assert (
+        "qd-910-btp.yaml:" in text
+        and "nhiệm vụ 1, nội dung (content): thiếu trường bắt buộc" in text
+    )
 
 
 def test_yaml_syntax_error_and_duplicate_key(rules_copy: Path) -> None:
@@ -70,9 +89,8 @@ def test_yaml_syntax_error_and_duplicate_key(rules_copy: Path) -> None:
     ref = rules_copy / "rules" / "references" / "GIAO-BAN-BO.yaml"
     dup = _edit(ref, "  match:", "  title: lần hai\n  match:")
     text = "\n".join(_errors(rules_copy))
-    assert "qd-149-btp.yaml:" in text and "lỗi cú pháp YAML" in text
-    assert f"GIAO-BAN-BO.yaml:{dup}: reference.title: khóa bị khai báo hai lần" in text
-    assert line > 0
+    assert f"rules/plans/qd-149-btp.yaml:{line}: dấu ngoặc «[» mở ở dòng này chưa được đóng" in text
+    assert f"GIAO-BAN-BO.yaml:{dup}: reference.title: khóa «title» bị khai báo hai lần" in text
 
 
 def test_bad_pattern_and_shadowed_example(rules_copy: Path) -> None:
@@ -148,3 +166,162 @@ def test_an_impossible_date_is_called_impossible(rules_copy: Path) -> None:
     assert f"{display}:{line}: plan.signed: ngày 31/02/2023 không tồn tại" in "\n".join(
         _errors(rules_copy)
     )
+
+
+def _broken_copy(root: Path, name: str, old: str, new: str) -> tuple[str, int]:
+    """A copy of plan 149 named ``name`` with one hand-edit mistake; (display path, line)."""
+    plans = root / "rules" / "plans"
+    text = (plans / "qd-149-btp.yaml").read_text(encoding="utf-8")
+    (plans / f"{name}.yaml").write_text(text.replace("id: qd-149-btp", f"id: {name}"), "utf-8")
+    return f"rules/plans/{name}.yaml", _edit(plans / f"{name}.yaml", old, new)
+
+
+def test_yaml_mistakes_are_explained_at_their_line_all_at_once(
+    rules_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One real broken file per usual mistake; ``engine check`` lists every one."""
+    root = rules_copy
+    cases = [
+        # a field indented one space too far
+        (
+            *_broken_copy(
+                root,
+                "thut-le",
+                '    lead: ["Vụ Tổ chức cán bộ"]',
+                '     lead: ["Vụ Tổ chức cán bộ"]',
+            ),
+            "thụt lề sai: dòng này thụt 5 dấu cách, còn dòng",
+        ),
+        # a tab in the indentation
+        (
+            *_broken_copy(
+                root,
+                "tab",
+                '    cooperating: ["Các đơn vị liên quan thuộc Bộ"]',
+                '\tcooperating: ["Các đơn vị liên quan thuộc Bộ"]',
+            ),
+            "dòng thụt lề bằng ký tự tab; YAML chỉ cho thụt lề bằng dấu cách",
+        ),
+        # a new task written without its "- "
+        (
+            *_broken_copy(root, "thieu-gach", '  - id: "3"', '  id: "3"'),
+            "thiếu «- » trước mục này (một nhiệm vụ mới)",
+        ),
+        # a quote opened and never closed: the parser stops lines later
+        (
+            *_broken_copy(root, "ngoac-kep", 'deadline: "Tháng 2/2022"', 'deadline: "Tháng 2/2022'),
+            'dấu ngoặc «"» mở ở dòng này chưa được đóng; thêm «"» ở cuối giá trị',
+        ),
+        # a colon inside a value without quotes
+        (
+            *_broken_copy(
+                root, "hai-cham", 'product: "Hội nghị quán triệt"', "product: Hội nghị: quán triệt"
+            ),
+            "giá trị có dấu hai chấm «: » mà không đặt trong ngoặc kép",
+        ),
+    ]
+    plan = root / "rules" / "plans" / "qd-910-btp.yaml"
+    duplicate = (
+        _edit(
+            plan,
+            '        deadline: "Tháng 6/2025"\n',
+            '        deadline: "Tháng 6/2025"\n        deadline: "Tháng 7/2025"\n',
+        )
+        + 1
+    )
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(app, ["check", "--rules", "rules"])
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())  # rich wraps long lines
+    for display, line, message in cases:
+        assert f"{display}:{line}: {message}" in output, (display, line, output)
+    assert (
+        f"rules/plans/qd-910-btp.yaml:{duplicate}: nhiệm vụ 33.1, thời hạn (deadline): "
+        f"khóa «deadline» bị khai báo hai lần (lần đầu ở dòng {duplicate - 1})" in output
+    )
+
+
+def test_a_second_id_in_a_task_suggests_the_missing_dash(rules_copy: Path) -> None:
+    """Without "- " and indented like the fields, a new task is a second ``id`` key."""
+    plan = rules_copy / "rules" / "plans" / "qd-910-btp.yaml"
+    line = _edit(plan, '  - id: "2"\n', '    id: "2"\n')
+    text = "\n".join(_errors(rules_copy))
+    assert f"qd-910-btp.yaml:{line}: nhiệm vụ 1, mã (id): khóa «id» bị khai báo hai lần" in text
+    assert "nếu đây là một nhiệm vụ mới, thêm «- » trước «id»" in text
+
+
+def test_sub_tasks_and_tasks_without_id_are_named(rules_copy: Path) -> None:
+    plan = rules_copy / "rules" / "plans" / "qd-910-btp.yaml"
+    no_id = _edit(plan, '  - id: "1"\n    section:', "  - section:")
+    sub_line = _edit(
+        plan, 'deadline: "Tháng 12/2025"\n  - id: "34"', 'deadline: "Khi nào rảnh"\n  - id: "34"'
+    )
+    text = "\n".join(_errors(rules_copy))
+    assert (
+        f"qd-910-btp.yaml:{sub_line}: nhiệm vụ 33.2, thời hạn (deadline): "
+        "không đọc được cụm từ thời hạn «Khi nào rảnh»" in text
+    )
+    assert (
+        f"qd-910-btp.yaml:{no_id}: nhiệm vụ thứ 1 (không có mã), mã (id): thiếu trường bắt buộc"
+        in text
+    )
+
+
+def test_implements_cycle_names_the_task(rules_copy: Path) -> None:
+    ct05 = rules_copy / "rules" / "plans" / "ct-05-ttg.yaml"
+    line = _edit(ct05, '  - id: "B33"\n', '  - id: "B33"\n    implements: ["qd-522-btp:3"]\n')
+    text = "\n".join(_errors(rules_copy))
+    assert (
+        f"ct-05-ttg.yaml:{line}: nhiệm vụ B33, nhiệm vụ được thực hiện (implements): vòng lặp"
+        in text
+    )
+
+
+_PLAN_LINES = (RULES / "plans" / "qd-910-btp.yaml").read_text(encoding="utf-8").splitlines()
+_QUOTED = [i for i, line in enumerate(_PLAN_LINES) if re.fullmatch(r'\s+\w+: ".*"', line)]
+_INDENTED = [i for i, line in enumerate(_PLAN_LINES) if re.match(r"\s+\w+:", line)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(index=st.sampled_from(_QUOTED))
+def test_an_unclosed_quote_is_reported_where_it_opens(index: int) -> None:
+    """Whichever quoted value loses its closing quote, the error names that value's line."""
+    lines = list(_PLAN_LINES)
+    lines[index] = lines[index][:-1]
+    _, errors = load_yaml_text("\n".join(lines) + "\n")
+    assert [e.line for e in errors] == [index + 1]
+    assert errors[0].message.startswith('dấu ngoặc «"» mở ở dòng này chưa được đóng')
+
+
+@settings(max_examples=40, deadline=None)
+@given(index=st.sampled_from(_INDENTED))
+def test_a_tab_is_reported_at_its_line(index: int) -> None:
+    lines = list(_PLAN_LINES)
+    lines[index] = "\t" + lines[index].lstrip(" ")
+    _, errors = load_yaml_text("\n".join(lines) + "\n")
+    assert [e.line for e in errors] == [index + 1]
+    assert errors[0].message.startswith("dòng thụt lề bằng ký tự tab")
+
+
+def load_yaml_text(text: str) -> tuple[object, list[RuleError]]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.yaml"
+        path.write_text(text, encoding="utf-8")
+        return load_yaml(path, "rules/plans/x.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        # the first task written without "- ", the second with it
+        ('tasks:\n  id: "1"\n  content: "a"\n  - id: "2"\n', 2, "thiếu «- » trước mục này"),
+        # an unclosed "[" is reported where it opens, not where the parser gave up
+        ('plan:\n  lead: ["A", "B"\n  deadline: "b"\n  title: "t"\n', 2, "dấu ngoặc «[» mở"),
+        # anything else: the parser's line, with the usual suspects named
+        ("tasks:\n  - lead: *x\n", 2, "lỗi cú pháp YAML; kiểm tra thụt lề, dấu «- »"),
+    ],
+)
+def test_other_syntax_mistakes(text: str, line: int, message: str) -> None:
+    _, errors = load_yaml_text(text)
+    assert [e.line for e in errors] == [line]
+    assert errors[0].message.startswith(message) and errors[0].field == ""

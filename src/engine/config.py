@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     session_hours: int = 8
     trusted_proxies: str = ""  # addresses/networks whose X-Forwarded-For is believed
+    feed_months_back: int = 3  # calendar feeds list due days from this many months ago
+    feed_months_ahead: int = 12  # ... to this many months ahead
+    report_signer_title: str = ""  # monthly report's signer, "|" splits lines ("": default)
+    report_signer_name: str = ""  # "" → a name line left for the officer to fill in
 
     @classmethod
     def settings_customise_sources(

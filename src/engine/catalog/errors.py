@@ -1,7 +1,11 @@
 """Errors in rule files, worded for the admins who edit them.
 
 Every error carries the file, the line and the field, and prints as
-``rules/plans/qd-522-btp.yaml:14: tasks[3].deadline: không đọc được cụm từ thời hạn «...»``.
+``rules/plans/qd-522-btp.yaml:14: nhiệm vụ 4, thời hạn (deadline): không đọc được cụm từ …``.
+A task is named by its own id ("nhiệm vụ 9", "nhiệm vụ 33.1"), never by its place in the
+list; one without a usable id by its position counted from 1 ("nhiệm vụ thứ 9 (không có
+mã)"). A field has its Vietnamese label with the key the file uses in brackets. An error of
+the whole file (a syntax error) has no field: ``rules/plans/x.yaml:12: <explanation>``.
 """
 
 from __future__ import annotations
@@ -22,7 +26,10 @@ class RuleError:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line or 0}: {self.field or '(tệp)'}: {self.message}"
+        where = f"{self.path}:{self.line or 0}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
 
 
 class RuleErrors(Exception):
@@ -42,6 +49,67 @@ def field_name(path: Sequence[str | int]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
+
+
+# Task fields as an admin reads them; the file's key follows in brackets.
+TASK_FIELDS = {
+    "id": "mã",
+    "section": "mục",
+    "content": "nội dung",
+    "lead": "đơn vị chủ trì",
+    "cooperating": "đơn vị phối hợp",
+    "deadline": "thời hạn",
+    "timing": "thời hạn khai báo",
+    "product": "sản phẩm",
+    "funding": "kinh phí",
+    "note": "ghi chú",
+    "tags": "nhãn",
+    "subtasks": "nội dung con",
+    "milestone_units": "đơn vị theo mốc",
+    "implements": "nhiệm vụ được thực hiện",
+    "fulfilled_by_signing": "hoàn thành khi ký",
+}
+
+
+def task_field(task: str, path: Sequence[str | int] = ()) -> str:
+    """``("nhiệm vụ 9", ("lead", 0))`` → ``nhiệm vụ 9, đơn vị chủ trì (lead) thứ 1``."""
+    if not path:
+        return task
+    first, rest = path[0], path[1:]
+    if isinstance(first, int):
+        out = f"{task}, mục thứ {first + 1}"
+    else:
+        label = TASK_FIELDS.get(first)
+        out = f"{task}, {label} ({first})" if label else f"{task}, trường {first}"
+    for part in rest:
+        out += f" thứ {part + 1}" if isinstance(part, int) else f", {part}"
+    return out
+
+
+def _task_name(task: object, fallback: str) -> str:
+    task_id = task.get("id") if isinstance(task, dict) else None
+    if isinstance(task_id, str | int) and not isinstance(task_id, bool) and str(task_id).strip():
+        return f"nhiệm vụ {task_id}"
+    return fallback
+
+
+def _item(items: object, index: int) -> object:
+    return items[index] if isinstance(items, list) and 0 <= index < len(items) else None
+
+
+def field_label(path: Sequence[str | int], data: object) -> str:
+    """The field of ``path`` in ``data`` as an admin reads it; tasks named by their id."""
+    if len(path) < 2 or path[0] != "tasks" or not isinstance(path[1], int):
+        return field_name(path)
+    tasks = data.get("tasks") if isinstance(data, dict) else None
+    task = _item(tasks, path[1])
+    name = _task_name(task, f"nhiệm vụ thứ {path[1] + 1} (không có mã)")
+    rest = path[2:]
+    if len(rest) >= 2 and rest[0] == "subtasks" and isinstance(rest[1], int):
+        sub = _item(task.get("subtasks") if isinstance(task, dict) else None, rest[1])
+        name = _task_name(sub, f"{name}, nội dung con thứ {rest[1] + 1} (không có mã)")
+        rest = rest[2:]
+    return task_field(name, rest)
 
 
 # Pydantic error types, said in Vietnamese; {x} fields come from the error's context.

@@ -2,7 +2,8 @@
 
 ``load_yaml`` returns plain Python data plus a map from each node's path (``("tasks", 3,
 "deadline")``) to its 1-based line, so a validation error on any field can name its line.
-Duplicate keys, which PyYAML silently overwrites, are errors here.
+Duplicate keys, which PyYAML silently overwrites, are errors here; a syntax error is
+explained in Vietnamese at the line of the mistake (:mod:`engine.catalog.yamlsyntax`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from engine.catalog.errors import RuleError, field_name
+from engine.catalog.errors import RuleError, field_label
+from engine.catalog.yamlsyntax import explain
 
 NodePath = tuple[str | int, ...]
 
@@ -37,7 +39,8 @@ class YamlDocument:
         return self.lines.get((), 1)
 
     def error(self, node_path: Sequence[str | int], message: str) -> RuleError:
-        return RuleError(self.path, self.line_of(node_path), field_name(node_path), message)
+        label = field_label(node_path, self.data)
+        return RuleError(self.path, self.line_of(node_path), label, message)
 
 
 class _Constructor(yaml.CSafeLoader):
@@ -56,26 +59,25 @@ def load_yaml(file: Path, display: str) -> tuple[YamlDocument | None, list[RuleE
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        problem = exc.problem or exc.context or "lỗi cú pháp"
-        return None, [RuleError(display, line, "", f"lỗi cú pháp YAML: {problem}")]
+        line, message = explain(text, exc)
+        return None, [RuleError(display, line, "", message)]
     finally:
         loader.dispose()
     document = YamlDocument(display, None)
-    errors: list[RuleError] = []
     if node is None:
         document.data = {}
-        return document, errors
-    document.data = _convert(node, (), document, errors, loader)
-    return document, errors
+        return document, []
+    duplicates: list[tuple[NodePath, str]] = []
+    document.data = _convert(node, (), document, duplicates, loader)
+    # worded once the data is known, so a duplicate inside a task names the task by its id
+    return document, [document.error(path, message) for path, message in duplicates]
 
 
 def _convert(
     node: yaml.Node,
     path: NodePath,
     document: YamlDocument,
-    errors: list[RuleError],
+    duplicates: list[tuple[NodePath, str]],
     loader: yaml.SafeLoader,
 ) -> Any:
     document.lines[path] = node.start_mark.line + 1
@@ -87,15 +89,15 @@ def _convert(
                 key = str(key)
             child = (*path, key)
             if key in result:
+                duplicates.append((child, _duplicate(key, path, document.lines[child])))
                 document.lines[child] = key_node.start_mark.line + 1
-                errors.append(document.error(child, "khóa bị khai báo hai lần"))
                 continue
-            result[key] = _convert(value_node, child, document, errors, loader)
+            result[key] = _convert(value_node, child, document, duplicates, loader)
             document.lines[child] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _convert(item, (*path, index), document, errors, loader)
+            _convert(item, (*path, index), document, duplicates, loader)
             for index, item in enumerate(node.value)
         ]
     try:
@@ -103,3 +105,12 @@ def _convert(
     except (ValueError, yaml.constructor.ConstructorError):
         # e.g. "2023-13-45" looks like a date but is none: keep the text for pydantic to reject
         return node.value
+
+
+def _duplicate(key: object, path: NodePath, first: int) -> str:
+    """A key written twice; in a task, a second ``id`` usually is a new task without ``- ``."""
+    message = f"khóa «{key}» bị khai báo hai lần (lần đầu ở dòng {first}); xóa một trong hai dòng"
+    in_task = len(path) >= 2 and path[-2] in ("tasks", "subtasks") and isinstance(path[-1], int)
+    if in_task and key == "id":
+        message += "; nếu đây là một nhiệm vụ mới, thêm «- » trước «id» cho thẳng cột với «- » của nhiệm vụ trên"
+    return message

@@ -9,13 +9,13 @@ import typer
 
 from engine.cli.base import RulesOpt, app, fail, get_catalog, get_settings, out
 
-plan_app = typer.Typer(help="Kế hoạch: nhập từ văn bản (.docx, .xlsx).")
+plan_app = typer.Typer(help="Kế hoạch: nhập từ văn bản (.docx, .xlsx, .pdf).")
 app.add_typer(plan_app, name="plan")
 
 
 @plan_app.command("import")
 def plan_import(
-    file: Annotated[Path, typer.Argument(help="Văn bản kế hoạch .docx hoặc .xlsx")],
+    file: Annotated[Path, typer.Argument(help="Văn bản kế hoạch .docx, .xlsx hoặc .pdf (có lớp chữ)")],
     plan_id: Annotated[
         str | None, typer.Option("--id", help="Mã kế hoạch (mặc định: từ số hiệu)")
     ] = None,

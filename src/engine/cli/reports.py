@@ -39,7 +39,11 @@ def report_monthly(
         catalog, occurrences, year, number, as_of, database.overdue_reasons(engine)
     )
     folder.mkdir(parents=True, exist_ok=True)
-    for suffix, data in (("docx", monthly.to_docx(report)), ("xlsx", monthly.to_xlsx(report))):
+    signer = monthly.Signer(settings.report_signer_title, settings.report_signer_name)
+    for suffix, data in (
+        ("docx", monthly.to_docx(report, signer)),
+        ("xlsx", monthly.to_xlsx(report)),
+    ):
         path = folder / f"bao-cao-de-an-06-{month}.{suffix}"
         path.write_bytes(data)
         out.print(f"Đã ghi {path}")

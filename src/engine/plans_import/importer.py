@@ -1,6 +1,6 @@
 """``import_plan``: one document → a draft plan file, proposed units and the review.
 
-The document format is chosen by its suffix (.docx, .xlsx). The coordinating unit is
+The document format is chosen by its suffix (.docx, .xlsx, .pdf with a text layer). The coordinating unit is
 the registered unit named in the sentence that makes it the focal point ("đầu mối", "theo
 dõi, đôn đốc"); failing that, the issuer's coordinating office in the registry.
 """
@@ -66,7 +66,11 @@ def read_document(file: Path) -> SourceDocument:
         from engine.plans_import.xlsx_reader import read_xlsx
 
         return read_xlsx(file)
-    raise ImportError_(f"không đọc được loại tệp «{file.suffix}»; dùng .docx hoặc .xlsx")
+    if suffix == ".pdf":
+        from engine.plans_import.pdf_reader import read_pdf
+
+        return read_pdf(file)
+    raise ImportError_(f"không đọc được loại tệp «{file.suffix}»; dùng .docx, .xlsx hoặc .pdf")
 
 
 def import_plan(file: Path, catalog: Catalog, plan_id: str | None = None) -> ImportResult:
@@ -75,7 +79,7 @@ def import_plan(file: Path, catalog: Catalog, plan_id: str | None = None) -> Imp
         document = read_document(file)
     except ImportError_:
         raise
-    except Exception as exc:  # a corrupt file: python-docx/openpyxl errors vary
+    except Exception as exc:  # a corrupt file: python-docx/openpyxl/pdfplumber errors vary
         raise ImportError_(f"không mở được tệp «{file.name}»: {exc}") from exc
     return build_result(document, catalog, plan_id)
 
@@ -122,6 +126,7 @@ def build_result(document: SourceDocument, catalog: Catalog, plan_id: str | None
         "horizon": {"text": header.horizon_text, "start": header.signed, "end": header.horizon_end},
         "coordinating_unit": coordinating,
     }
+    findings += [Finding(None, r.CONTINUED_ROW, note, False) for note in document.notes]
     findings += reader.findings + builder.findings
     return ImportResult(header, meta, tasks, findings, builder.unknown, document.name)
 

@@ -42,8 +42,13 @@ class SourceTable:
 
 @dataclass
 class SourceDocument:
-    """Every text line of the document in reading order, and its tables."""
+    """Every text line of the document in reading order, and its tables.
+
+    ``notes`` are what the reader inferred about the layout (a row split by a page break and
+    joined again), shown in the review for a person to check.
+    """
 
     name: str
     lines: list[str]
     tables: list[SourceTable]
+    notes: list[str] = field(default_factory=list)

@@ -3,8 +3,10 @@
 The split follows ``docs/rule-files.md``: at paragraph breaks, list bullets and ``;``;
 at ``,`` or " và " only when every part is a registered unit and the whole is not (so
 "Cục Hộ tịch, quốc tịch, chứng thực" stays one unit and "Các bộ, ngành, địa phương" one
-group). Spelling is kept as printed. Unknown entries come with the closest registered
-names (difflib on the normalised spellings).
+group). A piece that is no registered unit but reads, word by word, as registered names
+printed one after another ("Văn phòng Bộ các đơn vị thuộc Bộ có liên quan": two names on
+lines a PDF joined) is split into them. Spelling is kept as printed. Unknown entries come
+with the closest registered names (difflib on the normalised spellings).
 """
 
 from __future__ import annotations
@@ -70,4 +72,20 @@ class UnitRegistry:
         parts = [collapse(p) for p in _COMMA.split(piece)]
         if len(parts) > 1 and all(p and self.find(p) is not None for p in parts):
             return parts
-        return [piece]
+        return self._split_run(piece) or [piece]
+
+    def _split_run(self, piece: str) -> list[str] | None:
+        """``piece`` as two or more registered names back to back (fewest names), or None."""
+        words = piece.split()
+        best: list[list[str] | None] = [None] * (len(words) + 1)
+        best[0] = []
+        for end in range(1, len(words) + 1):
+            for start in range(end):
+                before = best[start]
+                name = " ".join(words[start:end])
+                if before is None or self.find(name.rstrip(",;")) is None:
+                    continue
+                if best[end] is None or len(before) + 1 < len(best[end] or []):
+                    best[end] = [*before, name.rstrip(",;")]
+        found = best[len(words)]
+        return found if found and len(found) > 1 else None

@@ -2,7 +2,8 @@
 
 Routes are grouped by audience: :mod:`officers` (signed-in officers' pages and downloads),
 :mod:`units` (units' forms through signed links), :mod:`admin` (sign-in and admin actions),
-:mod:`files` (Excel import, evidence files, calendar feeds). :mod:`guards` wraps every request
+:mod:`files` (Excel import, evidence files, calendar feeds), :mod:`plan_upload` (a plan
+document → draft rule file). :mod:`guards` wraps every request
 (security headers, body caps, link gate) and :mod:`sessions` keeps officers' sessions on the
 server. docs/security.md lists the controls and the tests that show them.
 """
@@ -23,7 +24,7 @@ from engine.catalog.watch import RuleWatcher
 from engine.config import Settings
 from engine.store import outbox
 from engine.store.database import make_engine
-from engine.web import admin, errors, files, officers, units
+from engine.web import admin, errors, files, officers, plan_upload, units
 from engine.web.common import make_templates
 from engine.web.guards import Guard, redact_access_log, trusted_networks
 from engine.web.security import Links, load_secret
@@ -43,6 +44,7 @@ def create_app(settings: Settings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         files.sweep_previews(state)
+        plan_upload.sweep_uploads(state)
         # Warm today's statuses in the background so that the first visitor is served at once.
         threading.Thread(target=state.occurrences, args=(clock.today(),), daemon=True).start()
         yield
@@ -71,7 +73,7 @@ def create_app(settings: Settings) -> FastAPI:
     redact_access_log()
 
     errors.install(app)
-    for group in (officers, units, admin, files):
+    for group in (officers, units, admin, files, plan_upload):
         app.include_router(group.router)
 
     @app.get("/healthz")

@@ -152,7 +152,11 @@ def evidence_file(request: Request, user: Officer, file_id: str) -> Response:
 
 @router.get("/calendar/{token}.ics")
 def calendar(request: Request, token: str) -> Response:
-    """A stored feed token's calendar; refused (404) when unknown, revoked or the unit ceased."""
+    """A stored feed token's calendar; refused (404) when unknown, revoked or the unit ceased.
+
+    Generated at each request (``DTSTAMP`` is the request's time) over the window of the
+    settings ``feed_months_back`` / ``feed_months_ahead`` (see :mod:`engine.reports.ics`).
+    """
     state = web(request)
     subject = feeds.subject_of(state.engine, token)
     kind, _, key = (subject or "").partition(":")
@@ -165,6 +169,15 @@ def calendar(request: Request, token: str) -> Response:
         name = f"Đề án 06 — {state.catalog.plans[key].number}"
     else:
         raise HTTPException(404)
-    return Response(
-        ics.calendar_feed(state.catalog, rows, name), media_type="text/calendar; charset=utf-8"
+    settings = state.settings
+    data = ics.calendar_feed(
+        state.catalog,
+        rows,
+        name,
+        feed=subject or "",
+        now=clock.now(),
+        base_url=settings.base_url,
+        months_back=settings.feed_months_back,
+        months_ahead=settings.feed_months_ahead,
     )
+    return Response(data, media_type="text/calendar; charset=utf-8")

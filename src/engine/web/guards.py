@@ -6,7 +6,8 @@
   secure (the site is served over HTTPS).
 * **Body caps**, enforced while the body streams in (a declared ``Content-Length`` over the cap
   is refused before anything is read): unit forms ``evidence.MAX_BYTES`` plus form overhead,
-  the Excel import ``excel.MAX_FILE_BYTES`` plus overhead, anything else ``FORM_BYTES``.
+  the Excel import and the plan upload ``excel.MAX_FILE_BYTES`` plus overhead, anything else
+  ``FORM_BYTES``.
 * **Link gate:** a POST to ``/u/<token>/...`` is refused before its body is read unless the link
   is genuine, unexpired, not revoked and its unit still exists.
 * **Client address:** ``X-Forwarded-For`` is believed only from a peer listed in
@@ -111,7 +112,7 @@ def client_address(request: Request) -> str:
 def _limit(path: str) -> int:
     if path.startswith("/u/"):
         return MAX_BYTES + _OVERHEAD
-    if path == "/admin/import":
+    if path in ("/admin/import", "/admin/plans/import"):
         return MAX_FILE_BYTES + _OVERHEAD
     return FORM_BYTES
 

@@ -166,7 +166,9 @@ def monthly_report(request: Request, user: Officer, fmt: str, month: str) -> Res
         as_of,
         overdue_reasons(state.engine),
     )
-    data = monthly.to_docx(report) if fmt == "docx" else monthly.to_xlsx(report)
+    settings = state.settings
+    signer = monthly.Signer(settings.report_signer_title, settings.report_signer_name)
+    data = monthly.to_docx(report, signer) if fmt == "docx" else monthly.to_xlsx(report)
     name = f"bao-cao-de-an-06-{month}.{fmt}"
     return Response(
         data,
