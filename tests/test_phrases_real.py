@@ -225,6 +225,11 @@ READINGS: list[tuple[str, dict[str, Any]]] = [
         "Định kỳ hàng năm hoặc đột xuất",
         {"class": "composite", "parts": [YEARLY, {"class": "on_request", "trigger": ""}]},
     ),
+    # "sơ kết giữa kỳ" (a mid-term review) is an action, not a vague time
+    (
+        "sơ kết giữa kỳ vào năm 2008",
+        {"class": "year", "due": ["2008-12-31"], "label": ["sơ kết giữa kỳ"]},
+    ),
     # one continuous duty per cell
     ("Thường xuyên, liên tục", {"class": "continuous", "period": "month"}),
     ("Thường xuyên, hằng năm", {"class": "continuous", "period": "month"}),
@@ -304,7 +309,7 @@ REFUSED: list[tuple[str, str]] = [
     ("Đầu năm 2024", "«Đầu năm» không đủ rõ"),
     ("Tuần đầu tháng 7/2024", "«Tuần đầu» không đủ rõ"),
     ("6 tháng đầu năm", "«đầu năm» không đủ rõ"),
-    ("sơ kết giữa kỳ vào năm 2008", "«giữa kỳ» không đủ rõ"),
+    ("giữa kỳ năm 2008", "«giữa kỳ» không đủ rõ"),
     ("Tháng 3 hằng năm", "hạn định kỳ vào tháng 3"),
     ("Trước 15/6 hằng năm", "hạn định kỳ vào tháng 6"),
     ("trước ngày 30 tháng 11 hàng năm", "hạn định kỳ vào tháng 11"),

@@ -206,13 +206,14 @@ def load_phrases(
             state.errors.append(document.error(("labels", index), str(exc)))
             ok = False
     for index, wording in enumerate(spec.vague):
-        for template_index, template in enumerate(wording.match):
-            try:
-                compile_search(template)
-            except TemplateError as exc:
-                where = ("vague", index, "match", template_index)
-                state.errors.append(document.error(where, str(exc)))
-                ok = False
+        for key in ("match", "unless"):
+            for template_index, template in enumerate(getattr(wording, key)):
+                try:
+                    compile_search(template)
+                except TemplateError as exc:
+                    where = ("vague", index, key, template_index)
+                    state.errors.append(document.error(where, str(exc)))
+                    ok = False
     if not ok:
         return None
     book = PhraseBook(spec, reference_keys(references), calendar)

@@ -66,6 +66,8 @@ class VagueWording(BaseModel):
     match: list[str] = Field(min_length=1)
     suggestion: str
     examples: list[str] = []
+    unless: list[str] = []
+    """Wordings holding a vague one that name an action ("sơ kết giữa kỳ", a mid-term review)."""
 
 
 class PhraseGrammar(BaseModel):
@@ -109,7 +111,14 @@ class PhraseBook:
             re.compile(r"^(?P<body>.+?)\s*" + compile_template(t).pattern[1:])
             for t in grammar.labels
         ]
-        self._vague = [(rule, [compile_search(t) for t in rule.match]) for rule in grammar.vague]
+        self._vague = [
+            (
+                rule,
+                [compile_search(t) for t in rule.match],
+                [compile_search(t) for t in rule.unless],
+            )
+            for rule in grammar.vague
+        ]
         self._prefixes = [normalize(p) for p in grammar.shared_prefixes]
         self.catch_all = frozenset(
             spec.id for spec in grammar.patterns if all(self._is_catch_all(t) for t in spec.match)
@@ -151,17 +160,18 @@ class PhraseBook:
         """Raise :class:`VagueError` when ``part`` holds a vague wording, with its suggestion.
 
         ``read_from`` is where, in ``part``, a time a pattern read begins: a wording wholly
-        inside it was read by that pattern and is not vague.
+        inside it was read by that pattern and is not vague, nor is one inside a wording of its
+        rule's ``unless`` list.
         """
         original = collapse(part)
         key = normalize(original)
         skip = len(key) + 1 if read_from is None else len(normalize(part[:read_from])) + 1
         hits = [
             (found.start(), -len(found[0]), found, rule)
-            for rule, regexes in self._vague
+            for rule, regexes, exceptions in self._vague
             for regex in regexes
             for found in regex.finditer(key)
-            if found.start() < skip
+            if found.start() < skip and not _inside(found, exceptions, key)
         ]
         if not hits:
             return
@@ -205,6 +215,15 @@ class PhraseBook:
 
 EXAMPLES_CONTEXT = ParseContext(2023, date(2023, 1, 1))
 """Examples are read as in a plan of 2023 signed on 01/01/2023 (for "kể từ ngày ban hành")."""
+
+
+def _inside(found: re.Match[str], exceptions: list[re.Pattern[str]], key: str) -> bool:
+    """Whether a vague wording lies within one of the wordings that spare it."""
+    return any(
+        spared.start() <= found.start() and found.end() <= spared.end()
+        for regex in exceptions
+        for spared in regex.finditer(key)
+    )
 
 
 def examples_problems(
