@@ -230,6 +230,19 @@ READINGS: list[tuple[str, dict[str, Any]]] = [
         "sơ kết giữa kỳ vào năm 2008",
         {"class": "year", "due": ["2008-12-31"], "label": ["sơ kết giữa kỳ"]},
     ),
+    # on request, not an event nor a document
+    ("Theo yêu cầu", {"class": "on_request", "trigger": ""}),
+    ("Khi có yêu cầu của Bộ trưởng", {"class": "on_request", "trigger": "của Bộ trưởng"}),
+    (
+        "Năm 2025 hoặc theo yêu cầu",
+        {
+            "class": "composite",
+            "parts": [
+                {"class": "year", "due": ["2025-12-31"]},
+                {"class": "on_request", "trigger": ""},
+            ],
+        },
+    ),
     # one continuous duty per cell
     ("Thường xuyên, liên tục", {"class": "continuous", "period": "month"}),
     ("Thường xuyên, hằng năm", {"class": "continuous", "period": "month"}),
