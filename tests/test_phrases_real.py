@@ -217,6 +217,7 @@ READINGS: list[tuple[str, dict[str, Any]]] = [
     ),
     ("từ nay đến tháng 6/2027", {"class": "fixed_month", "due": ["2027-06-30"]}),
     ("(hoàn thành trong tháng 11/2025)", {"class": "fixed_month", "due": ["2025-11-30"]}),
+    ("+ Tháng 3/2025", {"class": "fixed_month", "due": ["2025-03-31"]}),
     (
         "08 tháng (từ tháng 3 đến tháng 10)",
         {"class": "fixed_month", "due": ["2025-10-31"], "window": ["2025-03-01"]},

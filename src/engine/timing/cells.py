@@ -83,8 +83,13 @@ def split_spans(phrase: str, splitters: list[str]) -> list[tuple[str, str]]:
             cut.append((separator, pieces[0]))
             cut.extend(zip(pieces[1::2], pieces[2::2], strict=True))
         spans = cut
-    cleaned = [(sep, _BULLET.sub("", collapse(part))) for sep, part in spans]
+    cleaned = [(sep, strip_bullet(collapse(part))) for sep, part in spans]
     return [(sep, part) for sep, part in cleaned if part]
+
+
+def strip_bullet(text: str) -> str:
+    """The text without a list bullet ("- ", "+ ", "• ") opening it."""
+    return _BULLET.sub("", text)
 
 
 def split_cell(phrase: str, splitters: list[str]) -> list[str]:

@@ -23,7 +23,7 @@ from engine.calendar import WorkingCalendar
 from engine.text import collapse, normalize
 from engine.timing.actions import unbracket
 from engine.timing.builders import ParseContext, PhraseError, VagueError, build
-from engine.timing.cells import read_cell, read_composite
+from engine.timing.cells import read_cell, read_composite, strip_bullet
 from engine.timing.grammar import Captures, compile_search, compile_template, match_template
 from engine.timing.models import Period, Timing, TimingClass, UnspecifiedTiming
 from engine.timing.reading import PartReading
@@ -186,7 +186,8 @@ class PhraseBook:
         """Read a deadline cell; raise :class:`PhraseError` when nothing reads it."""
         if not normalize(phrase):
             return ParsedPhrase(UnspecifiedTiming(), ())
-        phrase = unbracket(collapse(phrase)) if "\n" not in phrase.strip() else phrase
+        if "\n" not in phrase.strip():  # "- (hoàn thành trong tháng 11/2025)"
+            phrase = unbracket(strip_bullet(collapse(phrase)))
         found = self.first_match(phrase)
         if found is None:
             return read_cell(self, phrase, context)
