@@ -62,3 +62,33 @@ def test_follow_a_reminder_link_report_done_and_see_it_counted(server) -> None: 
         page.reload()
         assert _done_total(page) == before + 1
         browser.close()
+
+
+def test_open_a_sent_email_and_filter_the_overview(server) -> None:  # type: ignore[no-untyped-def]
+    """An officer filters the overview by words without diacritics, then opens an email of the
+    outbox and reads it as sent, in a sandboxed frame (the page's CSP allows it)."""
+    from playwright.sync_api import sync_playwright
+
+    base, _engine, folder = server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.goto(f"{base}/admin/login")
+        page.fill('input[name="username"]', "vp")
+        page.fill('input[name="password"]', PASSWORD)
+        page.click('button:has-text("Đăng nhập")')
+        page.wait_for_url(f"{base}/")
+        page.fill('form.filters input[name="q"]', "bao cao")
+        page.select_option('form.filters select[name="status"]', "")
+        page.click('form.filters button:has-text("Xem")')
+        page.wait_for_url(re.compile(r".*q=bao\+cao.*"))
+        assert "Hiển thị 1–" in page.inner_text("nav.pager")
+        assert "báo cáo" in page.inner_text("table.occurrences").lower()
+
+        page.goto(f"{base}/notices")
+        page.locator("#messages a").first.click()
+        page.wait_for_selector("#envelope")
+        frame = page.frame_locator("#body-html")
+        assert "Kính gửi" in frame.locator("body").inner_text()
+        page.screenshot(path=str(folder / "notice.png"))
+        browser.close()

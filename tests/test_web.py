@@ -77,7 +77,7 @@ def test_overview_and_pages(admin_client: TestClient) -> None:
     plan = admin_client.get("/plans/qd-522-btp")
     assert "Quý III-IV/2023" in plan.text
     task = admin_client.get("/plans/qd-522-btp/tasks/21?as_of=2023-07-07")
-    assert "Máy hiểu là:</b> quarter" in task.text and "Học viện Tư pháp" in task.text
+    assert "Máy hiểu là:</b> hạn theo quý" in task.text and "Học viện Tư pháp" in task.text
     unit = admin_client.get("/units/cuc-htqtct?as_of=2023-07-07")
     assert (
         "Cục Hộ tịch, quốc tịch, chứng thực" in unit.text

@@ -26,6 +26,13 @@ def normalize(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def search_key(text: str) -> str:
+    """Return the key of a search without diacritics: ``normalize`` without combining marks,
+    "đ" read as "d", so that "bao cao" finds "Báo cáo" (for searching, never for matching)."""
+    decomposed = unicodedata.normalize("NFD", normalize(text).replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def collapse(text: str) -> str:
     """Return ``text`` in NFC with runs of whitespace collapsed, case and dashes kept."""
     return _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()

@@ -25,6 +25,7 @@ from engine.store.database import record
 from engine.store.tables import ExtensionRequestRow, SubmissionRow, progress_row
 from engine.web import evidence, guards, views
 from engine.web.common import form_date, page, web
+from engine.web.pending import pending_extensions, pending_note
 from engine.web.security import LinkClaims
 
 router = APIRouter()
@@ -71,13 +72,14 @@ def unit_form(request: Request, token: str, ok: str | None = None) -> HTMLRespon
     link = _claims(request, token)
     day = clock.today()
     occurrences, missed = views.open_for_unit(state.occurrences(day), link.unit, day)
+    pending = pending_extensions(state.engine)
     return page(
         request,
         "unit_form.html",
         unit=state.catalog.units[link.unit],
         token=token,
-        occurrences=occurrences,
-        missed=missed,
+        groups=views.task_groups(occurrences, missed, day),
+        pending={o.key: note for o in occurrences if (note := pending_note(pending, o))},
         form_csrf=state.links.csrf(link.link_id),
         ok=ok,
         as_of=day,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -67,63 +67,58 @@ class Overview:
     by_plan: list[Tally]
     by_unit: list[Tally]
     totals: dict[str, int]
-    overdue: list[Occurrence]
-    overdue_total: int
-    upcoming: list[Occurrence]
     chart: list[ChartPoint]
 
 
-def overview(
-    occurrences: Sequence[Occurrence],
-    as_of: date,
-    limit: int = 200,
-    followed: Callable[[str], bool] | None = None,
-) -> Overview:
-    """Tallies of everything; the overdue and upcoming lists only of the obligations whose
-    holder passes ``followed`` (when given): an office's lists leave outside bodies out."""
+def overview(occurrences: Sequence[Occurrence], as_of: date) -> Overview:
+    """The official tallies of everything, by plan and by unit, and the chart's points (the
+    overview's list is :mod:`engine.web.listing`'s)."""
     by_plan = tally_tasks(occurrences, lambda o: o.plan)
     by_unit = tally(occurrences, lambda o: o.unit)
     totals: Counter[str] = Counter()
     for t in by_plan:
         totals.update(t.counts)
-    listed = [o for o in occurrences if followed is None or followed(o.answerable)]
-    overdue = [o for o in listed if o.status == Status.OVERDUE]
-    overdue.sort(key=lambda o: (-o.days_overdue, o.plan, o.task, o.unit))
-    horizon = as_of + timedelta(days=30)
-    upcoming = [
-        o
-        for o in listed
-        if o.status in (Status.IN_PROGRESS, Status.DUE_SOON)
-        and o.due is not None
-        and o.due <= horizon
-    ]
-    upcoming.sort(key=lambda o: (o.due, o.plan, o.task, o.unit))
     return Overview(
         as_of,
         by_plan,
         by_unit,
         {k: totals.get(k, 0) for k in CATEGORIES},
-        overdue[:limit],
-        len(overdue),
-        upcoming[:limit],
         trend(occurrences, as_of),
     )
 
 
-def chart_svg(points: Sequence[ChartPoint], width: int = 720, height: int = 220) -> dict[str, Any]:
-    """Stacked bars as plain SVG rectangles (no JavaScript); returns shapes for the template."""
-    top = max((p.on_time + p.late + p.overdue for p in points), default=0) or 1
-    bar = width / max(len(points), 1)
+def axis_ticks(top: int, most: int = 5) -> list[int]:
+    """Round values for the vertical axis from 0 to at least ``top``: a step of 1, 2 or 5
+    times a power of ten, at most ``most`` steps."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            if step * factor * most >= top:
+                size = step * factor
+                return list(range(0, -(-max(top, 1) // size) * size + 1, size))
+        step *= 10
+
+
+def chart_svg(
+    points: Sequence[ChartPoint], width: int = 720, height: int = 220, left: int = 44
+) -> dict[str, Any]:
+    """Stacked bars as plain SVG rectangles (no JavaScript); returns shapes for the template:
+    bars, month labels under them (the last bar is the day looked at), and the vertical axis's
+    ticks with their values (numbers of deliverables)."""
+    ticks = axis_ticks(max((p.on_time + p.late + p.overdue for p in points), default=0))
+    top = ticks[-1]
+    plot = height - 20  # room above the highest tick for its label
+    bar = (width - left) / max(len(points), 1)
     bars = []
     for index, point in enumerate(points):
-        x = index * bar + bar * 0.15
+        x = left + index * bar + bar * 0.15
         y = float(height)
         for value, colour, label in (
             (point.on_time, "#2e7d32", "đúng hạn"),
             (point.late, "#ef6c00", "quá hạn (đã xong)"),
             (point.overdue, "#c62828", "đang quá hạn"),
         ):
-            h = value / top * (height - 20)
+            h = value / top * plot
             y -= h
             bars.append(
                 {
@@ -135,10 +130,23 @@ def chart_svg(points: Sequence[ChartPoint], width: int = 720, height: int = 220)
                     "title": f"{point.day:%d/%m/%Y}: {value} {label}",
                 }
             )
+    last = len(points) - 1
     labels = [
-        {"x": round(i * bar + bar / 2, 1), "text": f"{p.day:%m/%y}"} for i, p in enumerate(points)
+        {
+            "x": round(left + i * bar + bar / 2, 1),
+            "text": f"{p.day:%d/%m}" if i == last else f"{p.day.month}/{p.day:%y}",
+        }
+        for i, p in enumerate(points)
     ]
-    return {"width": width, "height": height, "bars": bars, "labels": labels}
+    axis = [{"y": round(height - t / top * plot, 1), "text": str(t)} for t in ticks]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "bars": bars,
+        "labels": labels,
+        "ticks": axis,
+    }
 
 
 def unit_owes(occurrences: Sequence[Occurrence], unit: str, as_of: date) -> list[Occurrence]:
@@ -165,3 +173,42 @@ def open_for_unit(
     # most recent first: what the reminder was about is at the top
     kept.sort(key=lambda o: (-(o.due or date.min).toordinal(), o.plan, o.task, o.milestone))
     return kept, missed
+
+
+@dataclass
+class TaskGroup:
+    """A task's open obligations on a unit's link page: those to act on now (the most recent
+    one and any due this month or later) with their forms shown, older ones folded, and the
+    older missing period updates in one line."""
+
+    plan: str
+    task: str
+    now: list[Occurrence]
+    older: list[Occurrence]
+    missed: list[MissedPeriods]
+    current: bool  # something of the task falls due this month or later
+
+
+def task_groups(
+    occurrences: Sequence[Occurrence], missed: Sequence[MissedPeriods], as_of: date
+) -> list[TaskGroup]:
+    """The link page's groups, one per task: tasks with something due this month (or later,
+    or undated) first, then by their most recent due date, most recent first."""
+    month_start = date(as_of.year, as_of.month, 1)
+    by_task: dict[tuple[str, str], list[Occurrence]] = {}
+    for occ in occurrences:
+        by_task.setdefault((occ.plan, occ.task), []).append(occ)
+    folded: dict[tuple[str, str], list[MissedPeriods]] = {}
+    for line in missed:
+        folded.setdefault((line.plan, line.task), []).append(line)
+    groups = []
+    for (plan, task), occs in by_task.items():
+        occs = sorted(occs, key=lambda o: (-(o.due or date.max).toordinal(), o.milestone))
+        now = [o for i, o in enumerate(occs) if i == 0 or o.due is None or o.due >= month_start]
+        older = [o for o in occs if o not in now]
+        current = any(o.due is None or o.due >= month_start for o in now)
+        groups.append(TaskGroup(plan, task, now, older, folded.get((plan, task), []), current))
+    groups.sort(
+        key=lambda g: (not g.current, -(g.now[0].due or date.max).toordinal(), g.plan, g.task)
+    )
+    return groups
