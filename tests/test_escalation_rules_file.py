@@ -33,13 +33,12 @@ def test_bad_escalation_rules_are_reported(rules_copy: Path) -> None:
     template_line = _edit(file, "    template: leadership", "    template: lanh-dao")
     text = _errors(rules_copy)
     assert (
-        f"rules/escalation.yaml:{field_line - 5}: rules[0].when: " in text
-        or "rules[0].when" in text
+        f"rules/escalation.yaml:{field_line - 4}: quy tắc nhac-truoc-7-ngay, điều kiện (when): " in text
     )
     assert "trường điều kiện «ngay_con_lai» không có" in text
     assert "«quahan» không phải giá trị của «status»" in text
     assert (
-        f"rules/escalation.yaml:{template_line}: rules[4].template: giá trị «lanh-dao» không hợp lệ"
+        f"rules/escalation.yaml:{template_line}: quy tắc bao-lanh-dao-bo, mẫu thư (template): giá trị «lanh-dao» không hợp lệ"
         in text
     )
     # recipients are checked once the file's shape is valid
@@ -50,7 +49,7 @@ def test_bad_escalation_rules_are_reported(rules_copy: Path) -> None:
     _edit(file, "    template: lanh-dao", "    template: leadership")
     text = _errors(rules_copy)
     assert (
-        f"rules/escalation.yaml:{to_line}: rules[3].to[0]: người nhận «van-phong-khong-co» không phải mã đơn vị"
+        f"rules/escalation.yaml:{to_line}: quy tắc bao-van-phong-bo, người nhận (to) thứ 1: người nhận «van-phong-khong-co» không phải mã đơn vị"
         in text
     )
     assert value_line > field_line > 0
@@ -65,6 +64,7 @@ def test_wrong_type_in_a_condition(rules_copy: Path) -> None:
 def test_repeat_needs_exactly_one_interval(rules_copy: Path) -> None:
     file = rules_copy / "rules" / "escalation.yaml"
     line = _edit(file, "    repeat: {months: 1}", "    repeat: {months: 1, working_days: 5}")
-    assert f"rules/escalation.yaml:{line}: rules[4].repeat: ghi đúng một trong hai" in _errors(
-        rules_copy
+    assert (
+        f"rules/escalation.yaml:{line}: quy tắc bao-lanh-dao-bo, gửi lại (repeat): ghi đúng một trong hai"
+        in _errors(rules_copy)
     )

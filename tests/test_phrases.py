@@ -256,4 +256,4 @@ def test_unreadable_phrases_are_errors_naming_the_phrase(catalog, phrase: str) -
 def test_grammar_examples_are_read_by_their_own_pattern(catalog) -> None:  # type: ignore[no-untyped-def]
     from engine.timing.parse import examples_problems
 
-    assert examples_problems(catalog.phrases, ParseContext(2023)) == []
+    assert examples_problems(catalog.phrases) == []

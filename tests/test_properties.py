@@ -5,13 +5,14 @@ from __future__ import annotations
 import calendar as _calendar
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.calendar import WorkingCalendar
 from engine.progress import Completion, Progress
 from engine.status import DELIVERABLE, Status, evaluate
-from engine.timing.parse import ParseContext
+from engine.timing.parse import ParseContext, PhraseError
 
 CAL = WorkingCalendar()
 days = st.dates(min_value=date(2022, 1, 1), max_value=date(2026, 12, 31))
@@ -95,3 +96,59 @@ def test_fixed_month_wordings_agree(catalog, month, year, zero, sep, lead, upper
     timing = catalog.phrases.parse(phrase, ParseContext(2023)).timing
     (milestone,) = timing.milestones
     assert milestone.nominal_due == date(year, month, _calendar.monthrange(year, month)[1])
+
+
+@given(
+    first=st.tuples(st.integers(1990, 2095), st.integers(1, 4)),
+    length=st.integers(0, 7),
+    roman=st.booleans(),
+    dash=st.sampled_from(["-", " - ", "–", " — "]),
+)
+def test_quarter_ranges_open_on_the_first_and_fall_due_on_the_last(
+    catalog, first, length, roman, dash
+) -> None:  # type: ignore[no-untyped-def]
+    """ "Quý a/x - Quý b/y": window from the first quarter's first day, due the last's end;
+    printed backwards, it is refused."""
+    year, quarter = first
+    index = 4 * year + quarter - 1 + length
+    last_year, last_quarter = divmod(index, 4)
+    name = {1: "I", 2: "II", 3: "III", 4: "IV"} if roman else {q: str(q) for q in range(1, 5)}
+    phrase = f"Quý {name[quarter]}/{year}{dash}Quý {name[last_quarter + 1]}/{last_year}"
+    (milestone,) = catalog.phrases.parse(phrase, ParseContext(2023)).timing.milestones
+    assert milestone.window_start == date(year, 3 * quarter - 2, 1)
+    end_month = 3 * (last_quarter + 1)
+    assert milestone.nominal_due == date(
+        last_year, end_month, _calendar.monthrange(last_year, end_month)[1]
+    )
+    if length:
+        backwards = f"Quý {name[last_quarter + 1]}/{last_year}{dash}Quý {name[quarter]}/{year}"
+        with pytest.raises(PhraseError):
+            catalog.phrases.parse(backwards, ParseContext(2023))
+
+
+@given(
+    start=st.tuples(st.integers(1990, 2095), st.integers(1, 12)),
+    length=st.integers(0, 23),
+    count=st.booleans(),
+)
+def test_month_ranges_open_on_the_first_and_fall_due_on_the_last(
+    catalog, start, length, count
+) -> None:  # type: ignore[no-untyped-def]
+    """ "Tháng a/x - Tháng b/y" (or "N tháng (từ tháng a đến tháng b)" in one year): window
+    from the first month's first day, due the last month's end; a wrong count is refused."""
+    year, month = start
+    last_year, last_index = divmod(12 * year + month - 1 + length, 12)
+    last_month = last_index + 1
+    if count and last_year == year:
+        phrase = f"{length + 1:02d} tháng (từ tháng {month} đến tháng {last_month}/{year})"
+    else:
+        phrase = f"Tháng {month}/{year} - Tháng {last_month}/{last_year}"
+    (milestone,) = catalog.phrases.parse(phrase, ParseContext(2023)).timing.milestones
+    assert milestone.nominal_due == date(
+        last_year, last_month, _calendar.monthrange(last_year, last_month)[1]
+    )
+    assert milestone.window_start == (date(year, month, 1) if length else None)
+    if count and last_year == year:
+        wrong = f"{length + 2:02d} tháng (từ tháng {month} đến tháng {last_month}/{year})"
+        with pytest.raises(PhraseError):
+            catalog.phrases.parse(wrong, ParseContext(2023))

@@ -73,7 +73,10 @@ def test_wrong_types_and_unknown_fields_name_the_field(rules_copy: Path) -> None
     typo_line = _edit(plan, "    content:", "    contnet:")
     errors = _errors(rules_copy)
     text = "\n".join(errors)
-    assert f"units.yaml:{line}: units[0].role: giá trị «boss» không hợp lệ" in text
+    assert (
+        f"units.yaml:{line}: đơn vị van-phong-bo, vai trò (role): giá trị «boss» không hợp lệ"
+        in text
+    )
     assert (
         f"qd-910-btp.yaml:{typo_line}: nhiệm vụ 1, trường contnet: trường không được phép" in text
     )
@@ -97,14 +100,20 @@ def test_bad_pattern_and_shadowed_example(rules_copy: Path) -> None:
     phrases = rules_copy / "rules" / "phrases.yaml"
     line = _edit(phrases, '"[thực hiện ]cả năm[ {year}]"', '"[thực hiện cả năm"')
     text = "\n".join(_errors(rules_copy))
-    assert f"phrases.yaml:{line}: patterns[" in text and "thiếu dấu ']'" in text
+    assert (
+        f"phrases.yaml:{line}: mẫu cụm từ ca-nam, khuôn (match) thứ " in text
+        and "thiếu dấu ']'" in text
+    )
 
 
 def test_bad_vague_template_is_reported_not_raised(rules_copy: Path) -> None:
     phrases = rules_copy / "rules" / "phrases.yaml"
     line = _edit(phrases, '"(thượng|trung|hạ) tuần"', '"[thượng tuần"')
     text = "\n".join(_errors(rules_copy))
-    assert f"phrases.yaml:{line}: vague[1].match[1]" in text and "thiếu dấu ']'" in text
+    assert (
+        f"phrases.yaml:{line}: nhóm cụm từ không rõ thứ 2, khuôn (match) thứ 2:" in text
+        and "thiếu dấu ']'" in text
+    )
 
 
 def test_unknown_reference_document(rules_copy: Path) -> None:
@@ -156,7 +165,7 @@ def test_engine_check_cli(rules_copy: Path, monkeypatch: pytest.MonkeyPatch) -> 
     _edit(rules_copy / "rules" / "units.yaml", "role: coordinating_office", "role: boss")
     bad = runner.invoke(app, ["check", "--rules", "rules"])
     assert bad.exit_code == 1
-    assert "rules/units.yaml:" in bad.output and "units[0].role" in bad.output
+    assert "rules/units.yaml:" in bad.output and "đơn vị van-phong-bo, vai trò (role)" in bad.output
 
 
 def test_an_impossible_date_is_called_impossible(rules_copy: Path) -> None:

@@ -71,7 +71,63 @@ TASK_FIELDS = {
 }
 
 
-def task_field(task: str, path: Sequence[str | int] = ()) -> str:
+# Lists of the rule files whose items an admin knows by their id (or name): the noun an item
+# is called by, the key that names it, and the fields' Vietnamese labels.
+ITEM_LISTS: dict[str, tuple[str, str, dict[str, str]]] = {
+    "tasks": ("nhiệm vụ", "id", TASK_FIELDS),
+    "units": (
+        "đơn vị",
+        "id",
+        {
+            "id": "mã",
+            "name": "tên",
+            "role": "vai trò",
+            "email": "thư điện tử",
+            "aliases": "tên khác",
+            "members": "thành viên",
+            "organisation": "cơ quan",
+            "successor": "đơn vị kế thừa",
+        },
+    ),
+    "organisations": (
+        "cơ quan",
+        "name",
+        {
+            "name": "tên",
+            "aliases": "tên khác",
+            "coordinating_office": "văn phòng đầu mối",
+            "leadership": "lãnh đạo",
+        },
+    ),
+    "rules": (
+        "quy tắc",
+        "id",
+        {
+            "id": "mã",
+            "name": "tên",
+            "level": "cấp",
+            "when": "điều kiện",
+            "to": "người nhận",
+            "template": "mẫu thư",
+            "repeat": "gửi lại",
+        },
+    ),
+    "patterns": (
+        "mẫu cụm từ",
+        "id",
+        {"id": "mã", "class": "lớp thời hạn", "match": "khuôn", "examples": "ví dụ"},
+    ),
+    "vague": (
+        "nhóm cụm từ không rõ",
+        "",
+        {"match": "khuôn", "suggestion": "gợi ý", "examples": "ví dụ"},
+    ),
+}
+
+
+def task_field(
+    task: str, path: Sequence[str | int] = (), labels: dict[str, str] = TASK_FIELDS
+) -> str:
     """``("nhiệm vụ 9", ("lead", 0))`` → ``nhiệm vụ 9, đơn vị chủ trì (lead) thứ 1``."""
     if not path:
         return task
@@ -79,17 +135,18 @@ def task_field(task: str, path: Sequence[str | int] = ()) -> str:
     if isinstance(first, int):
         out = f"{task}, mục thứ {first + 1}"
     else:
-        label = TASK_FIELDS.get(first)
+        label = labels.get(first)
         out = f"{task}, {label} ({first})" if label else f"{task}, trường {first}"
     for part in rest:
         out += f" thứ {part + 1}" if isinstance(part, int) else f", {part}"
     return out
 
 
-def _task_name(task: object, fallback: str) -> str:
-    task_id = task.get("id") if isinstance(task, dict) else None
-    if isinstance(task_id, str | int) and not isinstance(task_id, bool) and str(task_id).strip():
-        return f"nhiệm vụ {task_id}"
+def _item_name(noun: str, item: object, key: str, fallback: str) -> str:
+    """``nhiệm vụ 9`` / ``đơn vị van-phong-bo``: an item by its own id; else ``fallback``."""
+    name = item.get(key) if key and isinstance(item, dict) else None
+    if isinstance(name, str | int) and not isinstance(name, bool) and str(name).strip():
+        return f"{noun} {name}"
     return fallback
 
 
@@ -98,18 +155,26 @@ def _item(items: object, index: int) -> object:
 
 
 def field_label(path: Sequence[str | int], data: object) -> str:
-    """The field of ``path`` in ``data`` as an admin reads it; tasks named by their id."""
-    if len(path) < 2 or path[0] != "tasks" or not isinstance(path[1], int):
+    """The field of ``path`` in ``data`` as an admin reads it.
+
+    An item of a known list is named by its own id ("nhiệm vụ 9", "đơn vị van-phong-bo",
+    "quy tắc nhac-truoc-7-ngay"), a sub-task by its id too ("nhiệm vụ 33.1"); an item
+    without one by its position counted from 1 ("nhiệm vụ thứ 9 (không có mã)"). A list
+    index is never shown counted from 0.
+    """
+    if len(path) < 2 or path[0] not in ITEM_LISTS or not isinstance(path[1], int):
         return field_name(path)
-    tasks = data.get("tasks") if isinstance(data, dict) else None
-    task = _item(tasks, path[1])
-    name = _task_name(task, f"nhiệm vụ thứ {path[1] + 1} (không có mã)")
+    noun, key, labels = ITEM_LISTS[str(path[0])]
+    items = data.get(str(path[0])) if isinstance(data, dict) else None
+    item = _item(items, path[1])
+    position = f"{noun} thứ {path[1] + 1}"
+    name = _item_name(noun, item, key, f"{position} (không có mã)" if key else position)
     rest = path[2:]
-    if len(rest) >= 2 and rest[0] == "subtasks" and isinstance(rest[1], int):
-        sub = _item(task.get("subtasks") if isinstance(task, dict) else None, rest[1])
-        name = _task_name(sub, f"{name}, nội dung con thứ {rest[1] + 1} (không có mã)")
+    if path[0] == "tasks" and len(rest) >= 2 and rest[0] == "subtasks" and isinstance(rest[1], int):
+        sub = _item(item.get("subtasks") if isinstance(item, dict) else None, rest[1])
+        name = _item_name(noun, sub, key, f"{name}, nội dung con thứ {rest[1] + 1} (không có mã)")
         rest = rest[2:]
-    return task_field(name, rest)
+    return task_field(name, rest, labels)
 
 
 # Pydantic error types, said in Vietnamese; {x} fields come from the error's context.

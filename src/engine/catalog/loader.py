@@ -57,7 +57,7 @@ def _build(rules: Path, schedules: Path, state: LoadState) -> Catalog | None:
         _check_cycles(schedules / "reporting.yaml", reporting, state)
     units, organisations = load_units(rules / "units.yaml", state)
     references = load_references(rules / "references", state)
-    book = load_phrases(rules / "phrases.yaml", references, state)
+    book = load_phrases(rules / "phrases.yaml", references, calendar, state)
     plans = load_plans(rules / "plans", units, references, book, state)
     escalation = _load_escalation(rules / "escalation.yaml", units, plans, state)
     if plans is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from engine.calendar import WorkingCalendar
 from engine.catalog.loadstate import LoadState, raw_value, read_required
 from engine.catalog.model import Organisation, Plan, Reference, Unit
 from engine.catalog.schema import (
@@ -14,7 +15,7 @@ from engine.catalog.schema import (
 )
 from engine.text import normalize
 from engine.timing.grammar import TemplateError, compile_search, compile_template
-from engine.timing.parse import ParseContext, PhraseBook, examples_problems
+from engine.timing.parse import PhraseBook, examples_problems
 
 
 def load_units(
@@ -172,7 +173,10 @@ def check_reference_scopes(
 
 
 def load_phrases(
-    file: Path, references: dict[str, Reference], state: LoadState
+    file: Path,
+    references: dict[str, Reference],
+    calendar: WorkingCalendar | None,
+    state: LoadState,
 ) -> PhraseBook | None:
     found = read_required(state, file, PhrasesFile)
     if found is None:
@@ -202,17 +206,18 @@ def load_phrases(
             state.errors.append(document.error(("labels", index), str(exc)))
             ok = False
     for index, wording in enumerate(spec.vague):
-        for template_index, template in enumerate(wording.match):
-            try:
-                compile_search(template)
-            except TemplateError as exc:
-                where = ("vague", index, "match", template_index)
-                state.errors.append(document.error(where, str(exc)))
-                ok = False
+        for key in ("match", "unless"):
+            for template_index, template in enumerate(getattr(wording, key)):
+                try:
+                    compile_search(template)
+                except TemplateError as exc:
+                    where = ("vague", index, key, template_index)
+                    state.errors.append(document.error(where, str(exc)))
+                    ok = False
     if not ok:
         return None
-    book = PhraseBook(spec, reference_keys(references))
-    for index, example_index, message in examples_problems(book, ParseContext(2023)):
+    book = PhraseBook(spec, reference_keys(references), calendar)
+    for index, example_index, message in examples_problems(book):
         state.errors.append(document.error(("patterns", index, "examples", example_index), message))
     return book
 

@@ -75,10 +75,11 @@ def parse(
     fmt: Annotated[Format, typer.Option("--format")] = Format.table,
     rules: RulesOpt = None,
 ) -> None:
-    """Cho biết máy hiểu một cụm từ thời hạn thế nào."""
+    """Cho biết máy hiểu một cụm từ thời hạn thế nào: hạn, kỳ lặp lại và cách đọc từng phần."""
     from rich.table import Table
 
-    from engine.explain import describe_reading, explain, explain_reading
+    from engine.explain import describe_reading, describe_timing, explain, explain_reading
+    from engine.timing.builders import SigningDateNeeded
     from engine.timing.parse import ParseContext, PhraseError
 
     settings = get_settings(rules)
@@ -87,22 +88,20 @@ def parse(
     year = plan_year or (issued_on.year if issued_on else clock.today().year)
     try:
         parsed = catalog.phrases.parse(phrase, ParseContext(year, issued_on))
+    except SigningDateNeeded as exc:
+        raise fail(f"{exc}; hãy ghi --issued YYYY-MM-DD", 1) from None
     except PhraseError as exc:
         raise fail(str(exc), 1) from None
-    result = explain(parsed.timing, catalog)
-    result["phrase"] = phrase
-    result["patterns"] = list(parsed.patterns)
-    result["reading"] = explain_reading(parsed.parts)
     if fmt == Format.json:
+        result = explain(parsed.timing, catalog)
+        result["phrase"] = phrase
+        result["patterns"] = list(parsed.patterns)
+        result["reading"] = explain_reading(parsed.parts)
         out.print_json(json.dumps(result, ensure_ascii=False))
         return
-    table = Table(title=f"«{phrase}»", show_header=False)
-    for key, value in result.items():
-        if key == "reading":
-            value = "\n".join(describe_reading(part) for part in parsed.parts)
-        table.add_row(
-            key, json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
-        )
+    table = Table(title=f"«{phrase}» (năm của Kế hoạch: {year})", show_header=False)
+    table.add_row("Hạn", "\n".join(describe_timing(parsed.timing, catalog)))
+    table.add_row("Cách đọc", "\n".join(describe_reading(part) for part in parsed.parts))
     out.print(table)
 
 

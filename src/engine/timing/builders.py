@@ -40,6 +40,14 @@ class PhraseError(ValueError):
     """A phrase no pattern reads; the message is for admins and names the unread part."""
 
 
+class VagueError(PhraseError):
+    """A phrase holding a vague wording ("Đầu năm 2024"); the message suggests a better one."""
+
+
+class SigningDateNeeded(PhraseError):
+    """A phrase counted from the plan's signing ("05 ngày kể từ ngày ban hành") read without it."""
+
+
 @dataclass(frozen=True)
 class ParseContext:
     """What a phrase needs from its plan: the year of "Tháng 3" and the plan's span."""
@@ -60,7 +68,7 @@ def build(
     try:
         return _BUILDERS[spec.timing_class](book, spec, captures, context, label)
     except PhraseError as exc:
-        raise PhraseError(f"cụm từ thời hạn «{captures.phrase}»: {exc}") from None
+        raise type(exc)(f"cụm từ thời hạn «{captures.phrase}»: {exc}") from None
 
 
 def printed_year(captures: Captures) -> int | None:
@@ -73,6 +81,16 @@ def _int(captures: Captures, name: str) -> int | None:
     if raw is None:
         return None
     return _ROMAN.get(raw) or int(raw)
+
+
+def _needed(spec: PhrasePattern, captures: Captures, name: str) -> int:
+    """A placeholder the pattern's class cannot do without (an admin's pattern may lack it)."""
+    value = _int(captures, name)
+    if value is None:
+        raise PhraseError(
+            f"mẫu «{spec.id}» thuộc lớp «{spec.timing_class}» nhưng không có chỗ trống {{{name}}}"
+        )
+    return value
 
 
 def _year(captures: Captures, context: ParseContext) -> int:
@@ -105,25 +123,58 @@ def _dated(cls: TimingClass, milestone: Milestone) -> DatedTiming:
 
 
 def _fixed_month(book, spec, captures, context, label):
-    year, month = _year(captures, context), _int(captures, "month")
-    assert month is not None
-    start = date(year, month, 1)
+    """A month, or a range of months ("Tháng 3 - Tháng 6/2025", "Tháng 11/2025 - Tháng 2/2026").
+
+    A range opens a window on the first month's first day and is due at the last month's end,
+    like a quarter range; a year printed once at the end applies to both ends. A count printed
+    with it ("08 tháng (từ tháng 3 đến tháng 10)") must be the range's length.
+    """
+    year, month = _year(captures, context), _needed(spec, captures, "month")
+    last_year = _int(captures, "year_end") or year
+    last = _int(captures, "month_end") or month
+    if (last_year, last) < (year, month):
+        raise PhraseError(f"tháng cuối ({last}/{last_year}) đứng trước tháng đầu ({month}/{year})")
+    count = _int(captures, "months")
+    span = 12 * (last_year - year) + last - month + 1
+    if count is not None and count != span:
+        raise PhraseError(f"{count} tháng không khớp với khoảng {span} tháng ghi kèm")
+    key = f"{year}-{month:02d}"
+    if (last_year, last) != (year, month):
+        key = f"{key}..{last_year}-{last:02d}"
     milestone = _milestone(
-        f"{year}-{month:02d}", start, _month_end(year, month), spec.before, label
+        key,
+        date(year, month, 1),
+        _month_end(last_year, last),
+        spec.before,
+        label,
+        window=key != f"{year}-{month:02d}",
     )
     return _dated(TimingClass.FIXED_MONTH, milestone)
 
 
 def _quarter(book, spec, captures, context, label):
+    """A quarter, or a range of quarters ("Quý III-IV/2023", "Quý IV/2025 - Quý I/2026").
+
+    Half a year ("6 tháng đầu năm 2025", "6 tháng cuối năm 2025") is the range of its two
+    quarters.
+    A range within one year keeps the key "2023-Q3-Q4"; a range across years is keyed
+    "2025-Q4..2026-Q1".
+    """
     year = _year(captures, context)
-    first = _int(captures, "quarter")
-    assert first is not None
-    last = _int(captures, "quarter_end") or first
-    if last < first:
+    half = captures.text("half")
+    first = (1 if half == "đầu" else 3) if half else _needed(spec, captures, "quarter")
+    last = _int(captures, "quarter_end") or (first + 1 if half else first)
+    last_year = _int(captures, "year_end") or year
+    if (last_year, last) < (year, first):
         raise PhraseError(f"quý cuối (Q{last}) đứng trước quý đầu (Q{first})")
     start = date(year, 3 * first - 2, 1)
-    key = f"{year}-Q{first}" if first == last else f"{year}-Q{first}-Q{last}"
-    milestone = _milestone(key, start, _month_end(year, 3 * last), spec.before, label, window=True)
+    if last_year != year:
+        key = f"{year}-Q{first}..{last_year}-Q{last}"
+    else:
+        key = f"{year}-Q{first}" if first == last else f"{year}-Q{first}-Q{last}"
+    milestone = _milestone(
+        key, start, _month_end(last_year, 3 * last), spec.before, label, window=True
+    )
     return _dated(TimingClass.QUARTER, milestone)
 
 
@@ -145,7 +196,29 @@ def _year_class(book, spec, captures, context, label):
 
 
 def _date_class(book, spec, captures, context, label):
+    """A day, a range of days ("Từ ngày 01/01/2026 đến ngày 31/3/2026": window from the
+    first, due the last), or a count of days after the plan's signing ("chậm nhất 05 ngày làm
+    việc kể từ ngày ban hành Quyết định": the 5th working day after it, on the book's working
+    calendar; "03 ngày": the 3rd calendar day, rolled forward like any date)."""
+    working, days = _int(captures, "working_days"), _int(captures, "days")
+    if working is not None or days is not None:
+        if context.plan_start is None:
+            raise SigningDateNeeded("cần biết ngày ban hành của Kế hoạch để đếm ngày từ ngày đó")
+        if working is not None:
+            due = book.calendar.add_working_days(context.plan_start, working)
+        else:
+            due = context.plan_start + timedelta(days=days or 0)
+        key = label or due.isoformat()
+        return _dated(TimingClass.DATE, Milestone(key=key, label=label, nominal_due=due))
     day = _date_of(captures, context)
+    if captures.text("day_end") is not None:
+        end = _date_of(captures, context, "_end")
+        if end < day:
+            raise PhraseError(f"ngày cuối ({end:%d/%m/%Y}) đứng trước ngày đầu ({day:%d/%m/%Y})")
+        return _dated(
+            TimingClass.DATE,
+            _milestone(f"{day}..{end}", day, end, spec.before, label, window=True),
+        )
     key = day.isoformat()
     if spec.before:
         due = day - timedelta(days=1)
@@ -156,8 +229,11 @@ def _date_class(book, spec, captures, context, label):
     return _dated(TimingClass.DATE, Milestone(key=label or key, label=label, nominal_due=day))
 
 
-def _date_of(captures: Captures, context: ParseContext) -> date:
-    year, month, day = _year(captures, context), _int(captures, "month"), _int(captures, "day")
+def _date_of(captures: Captures, context: ParseContext, suffix: str = "") -> date:
+    """The date printed in the day, month and year placeholders (``suffix`` "_end": the
+    range's last day; a year left out is the first day's, or the context's)."""
+    year = _int(captures, f"year{suffix}") or _year(captures, context)
+    month, day = _int(captures, f"month{suffix}"), _int(captures, f"day{suffix}")
     if month is None:
         raise PhraseError("thiếu tháng")
     try:
@@ -182,23 +258,66 @@ def _continuous(book, spec, captures, context, label):
 
 
 def _periodic(book, spec, captures, context, label):
-    """One deliverable per period; a printed year ("2025 và các năm tiếp theo") starts it."""
-    day = _int(captures, "day")
+    """One deliverable per period; a printed year ("2025 và các năm tiếp theo") starts it, on
+    the first day of a printed starting quarter ("Quý IV năm 2025 và các năm tiếp theo").
+
+    Months printed with a recurrence ("Tháng 6 và tháng 12 hằng năm", "Trước 15/12 hằng năm",
+    "Quý IV hằng năm") must be the last months of the period (December for a year, June and
+    December for a half-year), and the days printed with them one same day: the period's due
+    rule is then exactly what is printed. Any other month is refused, never moved.
+    """
+    day = _same(captures, "day")
     year = printed_year(captures)
+    _check_period_months(spec.period or "month", captures)
+    first_month = _int(captures, "from_month") or 3 * (_int(captures, "from_quarter") or 1) - 2
     return RecurringTiming(
         timing_class=TimingClass.PERIODIC,
         period=spec.period or "month",
         before_day=day if spec.before else None,
         due_day=None if spec.before else day,
-        start=date(year, 1, 1) if year else None,
+        start=date(year, first_month, 1) if year else None,
     )
 
 
+_PERIOD_LAST_MONTHS = {"year": {12}, "half_year": {6, 12}, "quarter": {3, 6, 9, 12}}
+
+
+def _same(captures: Captures, name: str) -> int | None:
+    """The value of ``name`` and ``name_end``, which must be equal when both are printed."""
+    value, other = _int(captures, name), _int(captures, f"{name}_end")
+    if other is not None and other != value:
+        raise PhraseError(f"hai ngày khác nhau ({value} và {other}) trong cùng một kỳ hạn")
+    return value
+
+
+def _check_period_months(period: str, captures: Captures) -> None:
+    months = {_int(captures, "month"), _int(captures, "month_end")} - {None}
+    quarter = _int(captures, "quarter")
+    if quarter is not None:
+        months.add(3 * quarter)
+    if not months or period not in _PERIOD_LAST_MONTHS:
+        return
+    expected = _PERIOD_LAST_MONTHS[period]
+    if months != expected:
+        shown = ", ".join(f"tháng {m}" for m in sorted(months))
+        wanted = " và ".join(f"tháng {m}" for m in sorted(expected))
+        raise PhraseError(
+            f"hạn định kỳ vào {shown} chưa tính được (mỗi kỳ chỉ có thể hạn vào {wanted}); "
+            f"hãy ghi rõ thời hạn của từng năm, ví dụ «Tháng {min(months)}/2025, "
+            f"Tháng {min(months)}/2026»"
+        )
+
+
 def _start_from(book, spec, captures, context, label):
+    """Continuous from a date, a month's first day, or a year's first day ("Từ năm 2025"); an
+    ``after`` pattern starts the day after that year ("sau năm 2028": from 1/1/2029)."""
+    start = _date_of(captures, context) if captures.text("month") else None
+    if spec.after:
+        start = date(_year(captures, context) + 1, 1, 1)
     return RecurringTiming(
         timing_class=TimingClass.START_FROM,
         period=spec.period or "month",
-        start=_date_of(captures, context),
+        start=start or date(_year(captures, context), 1, 1),
     )
 
 

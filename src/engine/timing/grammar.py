@@ -3,7 +3,11 @@
 A pattern template is plain Vietnamese with a little markup:
 
 * ``{month}``, ``{month_end}`` (1–12, "3" or "03"), ``{day}`` (1–31), ``{year}`` (4 digits),
-  ``{quarter}``, ``{quarter_end}`` (I–IV or 1–4) are typed placeholders;
+  ``{quarter}``, ``{quarter_end}`` (I–IV or 1–4), ``{half}`` ("đầu"/"cuối": the first or
+  last six months of a year), ``{days}``, ``{working_days}`` (a count of calendar or working
+  days after the plan's signing), ``{months}`` (a count of months, checked against the range
+  printed with it) are typed placeholders; ``{from_quarter}``, ``{from_month}`` are a
+  quarter or month where a recurrence starts;
 * ``{sep}`` is a month/year separator: "/", ".", "-" or the word "năm";
 * any other ``{name}`` (``{reference}``, ``{trigger}``, ``{label}``) captures free text;
 * ``[...]`` is optional (``[a|b]``: optionally one of), ``(a|b)`` is a choice (parentheses without "|" are literal), a
@@ -27,6 +31,10 @@ _TYPED = {
     "day": r"0?[1-9]|[12][0-9]|3[01]",
     "year": r"(?:19|20)[0-9]{2}",
     "quarter": r"iv|iii|ii|i|[1-4]",
+    "half": r"đầu|cuối",
+    "days": r"[0-9]{1,3}",
+    "working_days": r"[0-9]{1,3}",
+    "months": r"[0-9]{1,2}",
 }
 _SEP = r"\s*(?:/|\.|-|năm)\s*"
 _TOKEN = re.compile(r"\{([a-z_]+)\}|(\s+)|([\[\]()|])|([^{}\[\]()|\s]+)")
@@ -38,8 +46,9 @@ class TemplateError(ValueError):
 
 
 def placeholder_type(name: str) -> str | None:
-    """The typed kind of a placeholder name (``month_end`` → ``month``), or None for text."""
-    base = name.removesuffix("_end")
+    """The typed kind of a placeholder name (``month_end``, ``from_month`` → ``month``), or
+    None for free text."""
+    base = name.removesuffix("_end").removeprefix("from_")
     return base if base in _TYPED else None
 
 

@@ -4,7 +4,8 @@ A timing is one of five shapes, told apart by ``kind``:
 
 * ``dated``: one or more milestones with a nominal due date each (fixed month, several months,
   labelled milestones, quarter or quarter range, year, date). Due dates are *nominal*: the
-  working-day roll is applied when statuses are computed, so a timing stays calendar-free.
+  working-day roll is applied when statuses are computed, so a timing stays calendar-free
+  (but for "N ngày làm việc kể từ ngày ban hành", counted on the catalog's calendar when read).
 * ``recurring``: an obligation repeated every period (month, quarter, half-year or year) from
   ``start`` to ``end`` (``None``: the plan's horizon). Continuous tasks owe a progress update per period;
   periodic tasks owe a deliverable per period; "Cả năm" adds a year-end result (``final``).

@@ -15,14 +15,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from engine.calendar import WorkingCalendar
 from engine.text import collapse, normalize
-from engine.timing.builders import ParseContext, PhraseError, build
-from engine.timing.cells import PartReading, read_cell, read_composite
+from engine.timing.actions import unbracket
+from engine.timing.builders import ParseContext, PhraseError, VagueError, build
+from engine.timing.cells import read_cell, read_composite, strip_bullet
 from engine.timing.grammar import Captures, compile_search, compile_template, match_template
 from engine.timing.models import Period, Timing, TimingClass, UnspecifiedTiming
+from engine.timing.reading import PartReading
 
 __all__ = ["ParseContext", "ParsedPhrase", "PhraseBook", "PhraseError", "PhraseGrammar"]
 
@@ -37,6 +41,8 @@ class PhrasePattern(BaseModel):
     match: list[str] = Field(min_length=1)
     examples: list[str] = []
     before: bool = False
+    after: bool = False
+    """The obligation starts the day after the period ("sau năm 2028": from 1/1/2029)."""
     period: Period | None = None
     repeats: bool = False
     note: str | None = None
@@ -60,6 +66,8 @@ class VagueWording(BaseModel):
     match: list[str] = Field(min_length=1)
     suggestion: str
     examples: list[str] = []
+    unless: list[str] = []
+    """Wordings holding a vague one that name an action ("sơ kết giữa kỳ", a mid-term review)."""
 
 
 class PhraseGrammar(BaseModel):
@@ -87,8 +95,15 @@ class ParsedPhrase:
 class PhraseBook:
     """A compiled grammar plus the reference documents external phrases may name."""
 
-    def __init__(self, grammar: PhraseGrammar, references: Mapping[str, str] | None = None):
+    def __init__(
+        self,
+        grammar: PhraseGrammar,
+        references: Mapping[str, str] | None = None,
+        calendar: WorkingCalendar | None = None,
+    ):
         self.grammar = grammar
+        self.calendar = calendar or WorkingCalendar()
+        """Counts "05 ngày làm việc kể từ ngày ban hành" (the catalog's, overrides included)."""
         self._compiled = [
             (spec, [compile_template(t) for t in spec.match]) for spec in grammar.patterns
         ]
@@ -96,7 +111,14 @@ class PhraseBook:
             re.compile(r"^(?P<body>.+?)\s*" + compile_template(t).pattern[1:])
             for t in grammar.labels
         ]
-        self._vague = [(rule, [compile_search(t) for t in rule.match]) for rule in grammar.vague]
+        self._vague = [
+            (
+                rule,
+                [compile_search(t) for t in rule.match],
+                [compile_search(t) for t in rule.unless],
+            )
+            for rule in grammar.vague
+        ]
         self._prefixes = [normalize(p) for p in grammar.shared_prefixes]
         self.catch_all = frozenset(
             spec.id for spec in grammar.patterns if all(self._is_catch_all(t) for t in spec.match)
@@ -134,21 +156,28 @@ class PhraseBook:
                 return collapse(text)[: len(prefix)]
         return None
 
-    def refuse_vague(self, part: str, phrase: str) -> None:
-        """Raise :class:`PhraseError` when ``part`` holds a vague wording, with its suggestion."""
+    def refuse_vague(self, part: str, phrase: str, read_from: int | None = None) -> None:
+        """Raise :class:`VagueError` when ``part`` holds a vague wording, with its suggestion.
+
+        ``read_from`` is where, in ``part``, a time a pattern read begins: a wording wholly
+        inside it was read by that pattern and is not vague, nor is one inside a wording of its
+        rule's ``unless`` list.
+        """
         original = collapse(part)
         key = normalize(original)
+        skip = len(key) + 1 if read_from is None else len(normalize(part[:read_from])) + 1
         hits = [
             (found.start(), -len(found[0]), found, rule)
-            for rule, regexes in self._vague
+            for rule, regexes, exceptions in self._vague
             for regex in regexes
-            if (found := regex.search(key)) is not None
+            for found in regex.finditer(key)
+            if found.start() < skip and not _inside(found, exceptions, key)
         ]
         if not hits:
             return
         _, _, found, rule = min(hits, key=lambda hit: hit[:2])
         words = original[found.start() : found.end()] if len(key) == len(original) else found[0]
-        raise PhraseError(
+        raise VagueError(
             f"cụm từ thời hạn «{collapse(phrase)}»: «{words}» không đủ rõ để tính hạn; "
             f"{rule.suggestion}"
         )
@@ -157,6 +186,8 @@ class PhraseBook:
         """Read a deadline cell; raise :class:`PhraseError` when nothing reads it."""
         if not normalize(phrase):
             return ParsedPhrase(UnspecifiedTiming(), ())
+        if "\n" not in phrase.strip():  # "- (hoàn thành trong tháng 11/2025)"
+            phrase = unbracket(strip_bullet(collapse(phrase)))
         found = self.first_match(phrase)
         if found is None:
             return read_cell(self, phrase, context)
@@ -164,7 +195,7 @@ class PhraseBook:
         composite = read_composite(self, phrase, context, spec)
         if composite is not None:
             return composite
-        reading = PartReading(captures.phrase, spec.id, captures.phrase)
+        reading = PartReading.of(captures.phrase, spec.id, captures)
         return ParsedPhrase(build(self, spec, captures, context, None), (spec.id,), (reading,))
 
     def split_label(self, part: str) -> tuple[str, str | None]:
@@ -183,7 +214,22 @@ class PhraseBook:
         return part, None
 
 
-def examples_problems(book: PhraseBook, context: ParseContext) -> list[tuple[int, int, str]]:
+EXAMPLES_CONTEXT = ParseContext(2023, date(2023, 1, 1))
+"""Examples are read as in a plan of 2023 signed on 01/01/2023 (for "kể từ ngày ban hành")."""
+
+
+def _inside(found: re.Match[str], exceptions: list[re.Pattern[str]], key: str) -> bool:
+    """Whether a vague wording lies within one of the wordings that spare it."""
+    return any(
+        spared.start() <= found.start() and found.end() <= spared.end()
+        for regex in exceptions
+        for spared in regex.finditer(key)
+    )
+
+
+def examples_problems(
+    book: PhraseBook, context: ParseContext = EXAMPLES_CONTEXT
+) -> list[tuple[int, int, str]]:
     """(pattern index, example index, message) for every example its own pattern does not read.
 
     An example read by an earlier pattern is a problem too: that pattern shadows this one.
