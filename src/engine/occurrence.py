@@ -12,6 +12,18 @@ from engine.codes import Status
 #: completion rate.
 DELIVERABLE, UPDATE, UNDATED, DERIVED = "deliverable", "update", "undated", "derived"
 
+#: Statuses of an obligation still owed: its holder (the owner, or its successor once the owner
+#: has ceased) answers for it.
+OPEN = frozenset(
+    (
+        Status.NOT_STARTED,
+        Status.IN_PROGRESS,
+        Status.DUE_SOON,
+        Status.OVERDUE,
+        Status.REPORT_MISSING,
+    )
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Occurrence:

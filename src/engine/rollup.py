@@ -17,11 +17,12 @@ none, over every obligation concerned):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from engine.codes import Status
+from engine.occurrence import DELIVERABLE, DERIVED, Occurrence
 
 _STOPPED = (Status.SUSPENDED, Status.CANCELLED)
 _DONE = (Status.DONE_ON_TIME, Status.DONE_LATE)
@@ -83,3 +84,41 @@ def combine(parts: Sequence[Part]) -> Rolled:
     if Status.IN_PROGRESS in statuses or done:
         return Rolled(Status.IN_PROGRESS, None, 0)
     return Rolled(Status.NOT_STARTED, None, 0)
+
+
+def derived(
+    plan: str,
+    task: str,
+    timing_class: str,
+    subs: Sequence[Occurrence],
+    to_due: Callable[[date | None], int | None],
+) -> Occurrence:
+    """A parent task's ``derived`` occurrence for one unit, rolling up the unit's sub-task
+    obligations ``subs``: due with the last of them, overdue by the worst."""
+    rolled = combine(
+        [Part(o.status, o.kind == DELIVERABLE, o.done_on, o.days_overdue) for o in subs]
+    )
+    dues = [o.due for o in subs if o.due is not None]
+    originals = [o.original_due for o in subs if o.original_due is not None]
+    due = max(dues) if dues else None
+    overdue = rolled.status in (Status.OVERDUE, Status.REPORT_MISSING)
+    return Occurrence(
+        plan=plan,
+        task=task,
+        unit=subs[0].unit,
+        milestone="sub-tasks",
+        label="Theo nhiệm vụ con",
+        timing_class=timing_class,
+        kind=DERIVED,
+        due=due,
+        original_due=max(originals) if originals else None,
+        window_start=None,
+        status=rolled.status,
+        done_on=rolled.done_on,
+        days_overdue=rolled.days_overdue,
+        working_days_overdue=max(o.working_days_overdue for o in subs) if overdue else 0,
+        working_days_to_due=to_due(due),
+        precedes_issue=any(o.precedes_issue for o in subs),
+        printed_unit=subs[0].printed_unit,
+        missed_in_a_row=max(o.missed_in_a_row for o in subs),
+    )

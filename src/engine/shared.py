@@ -13,24 +13,13 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from engine.codes import Status
-from engine.occurrence import DELIVERABLE, UPDATE, Occurrence, Unfrozen
+from engine.occurrence import DELIVERABLE, OPEN, UPDATE, Occurrence, Unfrozen
 from engine.responsibility import Owners
 from engine.timing.models import DatedTiming, RecurringTiming
 
 if TYPE_CHECKING:
     from engine.catalog.model import Plan, Task
     from engine.status import _Evaluator
-
-_OPEN = frozenset(
-    (
-        Status.NOT_STARTED,
-        Status.IN_PROGRESS,
-        Status.DUE_SOON,
-        Status.OVERDUE,
-        Status.REPORT_MISSING,
-    )
-)
 
 
 def shared_occurrences(ev: _Evaluator, plan: Plan, task: Task) -> list[Occurrence] | None:
@@ -113,7 +102,7 @@ def _emit(
     status, effective, days, working_days, to_due = ev.dates.verdict(
         plan.signed, kind, due, None, window, None, False
     )
-    is_open = status in _OPEN
+    is_open = status in OPEN
     holder = ev.holder
     plan_id, task_id, parent, precedes = plan.id, task.id, task.parent, due < plan.signed
     append = out.append

@@ -45,11 +45,11 @@ from engine.catalog.model import Catalog, Plan, Task
 from engine.codes import Status
 from engine.links import apply_links
 from engine.memory import collector_paused
-from engine.occurrence import DELIVERABLE, DERIVED, UNDATED, UPDATE, Occurrence, build
+from engine.occurrence import DELIVERABLE, DERIVED, OPEN, UNDATED, UPDATE, Occurrence, build
 from engine.progress import Progress, Trigger
 from engine.recorded import Recorded
 from engine.responsibility import Owners
-from engine.rollup import Part, combine
+from engine.rollup import derived
 from engine.schedule import Schedule, schedule
 from engine.shared import shared_occurrences
 from engine.timeline import Timeline
@@ -66,13 +66,6 @@ from engine.verdict import Dates
 
 __all__ = ["DELIVERABLE", "DERIVED", "UPDATE", "Occurrence", "Status", "evaluate"]
 
-_OPEN = (
-    Status.NOT_STARTED,
-    Status.IN_PROGRESS,
-    Status.DUE_SOON,
-    Status.OVERDUE,
-    Status.REPORT_MISSING,
-)
 _FIELDS = tuple(f.name for f in fields(Occurrence))
 _VALUES = attrgetter(*_FIELDS)
 _HOLDER, _PARENT = _FIELDS.index("holder"), _FIELDS.index("parent")
@@ -155,7 +148,7 @@ class _Evaluator:
     def held(self, occ: Occurrence, parent: str | None) -> Occurrence:
         """Set who answers for an open obligation today (the owner, or its successor), and
         the parent task of a sub-task's obligation."""
-        holder = self.holder(occ.unit) if occ.status in _OPEN else occ.unit
+        holder = self.holder(occ.unit) if occ.status in OPEN else occ.unit
         return _held(occ, holder, parent)
 
     def task(self, plan: Plan, task: Task) -> Iterator[Occurrence]:
@@ -318,34 +311,8 @@ class _Evaluator:
         by_unit: dict[str, list[Occurrence]] = {}
         for occ in self._subtask_results.get(task.id, []):
             by_unit.setdefault(occ.unit, []).append(occ)
-        for unit, subs in by_unit.items():
-            rolled = combine(
-                [Part(o.status, o.kind == DELIVERABLE, o.done_on, o.days_overdue) for o in subs]
-            )
-            dues = [o.due for o in subs if o.due is not None]
-            originals = [o.original_due for o in subs if o.original_due is not None]
-            due = max(dues) if dues else None
-            overdue = rolled.status in (Status.OVERDUE, Status.REPORT_MISSING)
-            yield Occurrence(
-                plan=plan.id,
-                task=task.id,
-                unit=unit,
-                milestone="sub-tasks",
-                label="Theo nhiệm vụ con",
-                timing_class=task.timing.timing_class,
-                kind=DERIVED,
-                due=due,
-                original_due=max(originals) if originals else None,
-                window_start=None,
-                status=rolled.status,
-                done_on=rolled.done_on,
-                days_overdue=rolled.days_overdue,
-                working_days_overdue=max(o.working_days_overdue for o in subs) if overdue else 0,
-                working_days_to_due=self.dates.to_due(due),
-                precedes_issue=any(o.precedes_issue for o in subs),
-                printed_unit=subs[0].printed_unit,
-                missed_in_a_row=max(o.missed_in_a_row for o in subs),
-            )
+        for subs in by_unit.values():
+            yield derived(plan.id, task.id, task.timing.timing_class, subs, self.dates.to_due)
 
     def recurring(self, plan: Plan, task: Task, timing: RecurringTiming) -> Iterator[Occurrence]:
         schedule = self.schedule(plan, task, timing)

@@ -15,7 +15,9 @@ app.add_typer(plan_app, name="plan")
 
 @plan_app.command("import")
 def plan_import(
-    file: Annotated[Path, typer.Argument(help="Văn bản kế hoạch .docx, .xlsx hoặc .pdf (có lớp chữ)")],
+    file: Annotated[
+        Path, typer.Argument(help="Văn bản kế hoạch .docx, .xlsx hoặc .pdf (có lớp chữ)")
+    ],
     plan_id: Annotated[
         str | None, typer.Option("--id", help="Mã kế hoạch (mặc định: từ số hiệu)")
     ] = None,
