@@ -69,6 +69,8 @@ def meaning(timing: Timing) -> dict[str, Any]:
             data["before_day"] = timing.before_day
         if timing.due_day is not None:
             data["due_day"] = timing.due_day
+        if timing.month is not None:
+            data["month"] = timing.month
     return data
 
 

@@ -50,6 +50,7 @@ def schedule(
     before_day = cycle.before_day if cycle else timing.before_day
     due_day = cycle.due_day if cycle else timing.due_day
     period = cycle.period if cycle else timing.period
+    due_month = None if cycle else timing.month
     update = cycle.kind == UPDATE if cycle else timing.timing_class in _CONTINUOUS
     if update and before_day is None and due_day is None:
         due_day = catalog.policy.update_cutoff_day
@@ -61,8 +62,8 @@ def schedule(
     if found is not None:
         return found
     rows: list[tuple[str, date]] = []
-    for first_day, last_day, period_key in periods(period, start, until):
-        nominal = period_due(first_day, last_day, before_day, due_day)
+    for first_day, last_day, period_key in periods(period, start, until, due_month):
+        nominal = period_due(first_day, last_day, before_day, due_day, due_month)
         roll = "backward" if before_day else "forward"
         due = dates.rolled(Milestone(key=period_key, nominal_due=nominal, roll=roll))
         if due < start:
