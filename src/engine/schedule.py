@@ -44,7 +44,8 @@ def schedule(
     """``task``'s periods as of ``dates.as_of`` (see the module's rules).
 
     The answer changes only when the as-of day enters a new period or reaches the start, so
-    ``memo`` (kept across the days of a simulation) is keyed by that period, not by the day."""
+    ``memo`` (kept across the days of a simulation) is keyed by that period (and the timing, a
+    composite task having several), not by the day."""
     as_of = dates.as_of
     cycle = catalog.cycle_for(task)
     before_day = cycle.before_day if cycle else timing.before_day
@@ -57,7 +58,9 @@ def schedule(
     start = max(timing.start or plan.start, plan.start)
     ends = [d for d in (timing.end, plan.end) if d is not None]
     until = max(min(as_of, *ends) if ends else as_of, start)
-    key = (plan.id, task.id, until.year, (until.month - 1) // STEP[period], as_of < start)
+    # the timing too: the recurring parts of a composite task ("trước ngày 01/6 và 15/11 hằng
+    # năm", "định kỳ 6 tháng và hằng năm") each have their own periods
+    key = (plan.id, task.id, timing, until.year, (until.month - 1) // STEP[period], as_of < start)
     found = memo.get(key)
     if found is not None:
         return found
