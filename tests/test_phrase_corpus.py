@@ -38,10 +38,10 @@ CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "deadline_corpus.yaml"
 ISSUE_BAR = 0.95
 """Issue 12's bar: the share of the corpus read right."""
 
-RATCHET = 0.988
-"""The share read right on main: 337 of 341 = 98.8% once yearly duties may fall in any month
-(328 of 341 = 96.2% before; 257 of 341 = 75.4% before the grammar covered the corpus). It may
-only go up."""
+RATCHET = 0.991
+"""The share read right on main: 338 of 341 = 99.1% once yearly duties may fall in any month
+and a count of months may list them in brackets (328 of 341 = 96.2% before; 257 of 341 =
+75.4% before the grammar covered the corpus). It may only go up."""
 
 KNOWN_WRONG: set[tuple[str, str]] = set()
 """Cells read wrong that are known (none since the grammar of issue 12): a ratchet, only shrinks."""

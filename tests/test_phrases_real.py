@@ -75,6 +75,11 @@ READINGS: list[tuple[str, dict[str, Any]]] = [
         {"class": "year", "due": ["2026-12-31"], "window": ["2025-01-01"]},
     ),
     ("Các năm 2025, 2026", {"class": "several_months", "due": ["2025-12-31", "2026-12-31"]}),
+    # a count of months with the months it counts
+    (
+        "02 tháng (tháng 4 và tháng 8)",
+        {"class": "several_months", "due": ["2025-04-30", "2025-08-31"]},
+    ),
     # recurrences
     ("2024 và các năm tiếp theo", {**YEARLY, "start": "2024-01-01"}),
     ("Hằng năm, từ năm 2025", {**YEARLY, "start": "2025-01-01"}),
@@ -345,6 +350,8 @@ REFUSED: list[tuple[str, str]] = [
     ("Dịp Tết Nguyên đán 2026", "không đọc được cụm từ thời hạn «Dịp Tết Nguyên đán 2026»"),
     # a count that does not match its range; a recurrence after a note
     ("07 tháng (từ tháng 3 đến tháng 10)", "7 tháng không khớp với khoảng 8 tháng ghi kèm"),
+    ("03 tháng (tháng 4 và tháng 8)", "3 tháng không khớp với các tháng ghi kèm"),
+    ("02 tháng (Quý I và tháng 8)", "2 tháng không khớp với các tháng ghi kèm"),
     ("Quý I/2025, sau đó báo cáo hằng quý", "không đọc được phần «sau đó báo cáo hằng quý»"),
     # "hoặc" between two deadlines: which one?
     ("Quý I hoặc Quý II/2025", "nối các thời hạn bằng «hoặc», không rõ hạn nào"),
