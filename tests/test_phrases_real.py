@@ -44,7 +44,7 @@ def meaning(timing: Timing) -> dict[str, Any]:
             data["before"] = True
     if isinstance(timing, RecurringTiming):
         data["period"] = timing.period
-        for name in ("start", "before_day", "due_day", "month"):
+        for name in ("start", "before_day", "due_day", "month", "window_month"):
             if (value := getattr(timing, name)) is not None:
                 data[name] = value.isoformat() if isinstance(value, date) else value
     if hasattr(timing, "trigger"):
@@ -96,7 +96,10 @@ READINGS: list[tuple[str, dict[str, Any]]] = [
     ("Định kỳ hằng năm (trước ngày 15 tháng 12)", {**YEARLY, "before_day": 15}),
     ("trước ngày 30 tháng 11 hàng năm", {**YEARLY, "before_day": 30, "month": 11}),
     ("Tháng 3 hằng năm", {**YEARLY, "due_day": 31, "month": 3}),
-    ("Từ tháng 3 đến tháng 11 hằng năm", {**YEARLY, "due_day": 30, "month": 11}),
+    (
+        "Từ tháng 3 đến tháng 11 hằng năm",
+        {**YEARLY, "due_day": 30, "month": 11, "window_month": 3},
+    ),
     ("Định kỳ 06 tháng", HALF_YEARLY),
     ("6 tháng một lần", HALF_YEARLY),
     ("Định kỳ 6 tháng", HALF_YEARLY),

@@ -48,8 +48,12 @@ READINGS: list[tuple[str, dict[str, Any]]] = [
     ("Tháng 3 hằng năm", {**YEARLY, "due_day": 31, "month": 3}),
     ("Tháng 2 hằng năm", {**YEARLY, "due_day": 29, "month": 2}),
     ("Quý I hằng năm", {**YEARLY, "due_day": 31, "month": 3}),
-    ("Từ tháng 3 đến tháng 11 hằng năm", {**YEARLY, "due_day": 30, "month": 11}),
-    ("từ tháng 3 đến hết tháng 11 hàng năm", {**YEARLY, "due_day": 30, "month": 11}),
+    ("Từ tháng 3 đến tháng 11 hằng năm", {**YEARLY, "due_day": 30, "month": 11, "window_month": 3}),
+    (
+        "từ tháng 3 đến hết tháng 11 hàng năm",
+        {**YEARLY, "due_day": 30, "month": 11, "window_month": 3},
+    ),
+    ("Từ tháng 3 đến tháng 12 hằng năm", {**YEARLY, "window_month": 3}),
     (
         "trước ngày 01/6 và 15/11 hằng năm",
         {
@@ -108,6 +112,7 @@ def test_yearly_readings_ignore_spacing_case_form_and_dashes(catalog, data, inde
         ("trước ngày 31/11 hằng năm", "ngày 31/11 không tồn tại"),
         ("ngày 30/02 hằng năm", "ngày 30/2 không tồn tại"),
         ("trước ngày 15/6 và 15/6 hằng năm", "hạn định kỳ vào tháng 6"),
+        ("Từ tháng 11 đến tháng 3 hằng năm", "tháng bắt đầu (11) đứng sau tháng đến hạn (3)"),
     ],
 )
 def test_impossible_yearly_days_are_refused(catalog, phrase: str, words: str) -> None:  # type: ignore[no-untyped-def]
@@ -146,7 +151,8 @@ def test_engine_parse_explains_the_month_of_a_yearly_duty(monkeypatch) -> None: 
         "trước ngày 30/11 hằng năm": "lặp lại hằng năm, hạn mỗi kỳ trước ngày 30/11",
         "Tháng 3 hằng năm": "lặp lại hằng năm, hạn mỗi kỳ ngày cuối tháng 3",
         "ngày 05/9 hằng năm": "lặp lại hằng năm, hạn mỗi kỳ ngày 05/09",
-        "Từ tháng 3 đến tháng 11 hằng năm": "(từ tháng = 3, tháng = 11)",
+        "Từ tháng 3 đến tháng 11 hằng năm": "hạn mỗi kỳ ngày cuối tháng 11, bắt đầu mỗi năm từ "
+        "tháng 3",
         "trước ngày 01/6 và 15/11 hằng năm": "Phần 2: định kỳ («periodic»): lặp lại hằng năm, "
         "hạn mỗi kỳ trước ngày 15/11",
     }
@@ -189,6 +195,11 @@ def test_a_hand_written_yearly_timing_takes_a_month() -> None:
         ({"period": "year", "month": 2}, "cần ngày: before_day hoặc due_day"),
         ({"period": "year", "before_day": 31, "month": 11}, "tháng 11 không có ngày 31"),
         ({"period": "year", "due_day": 15, "month": 12}, "bỏ trống month"),
+        ({"period": "month", "window_month": 3}, "chỉ kỳ hằng năm mới ghi được tháng bắt đầu"),
+        (
+            {"period": "year", "due_day": 15, "month": 2, "window_month": 3},
+            "tháng bắt đầu (3) đứng sau tháng đến hạn (2)",
+        ),
     ],
 )
 def test_engine_check_refuses_a_month_it_cannot_use(
@@ -330,7 +341,17 @@ ROWS = [
     ("May: rolled due day", "2", "2025-05", D(2025, 6, 2), S.DUE_SOON, D(2025, 6, 2)),
     ("May: after", "2", "2025-05", D(2025, 6, 3), S.OVERDUE, D(2025, 6, 2)),
     # "Từ tháng 3 đến tháng 11": due 30/11/2025, a Sunday, rolled forward to Monday 1/12
+    ("March-November: before March", "3", "2025-11", D(2025, 2, 28), S.NOT_STARTED, D(2025, 12, 1)),
+    ("March-November: 1 March", "3", "2025-11", D(2025, 3, 1), S.IN_PROGRESS, D(2025, 12, 1)),
     ("March-November: in March", "3", "2025-11", D(2025, 3, 10), S.IN_PROGRESS, D(2025, 12, 1)),
+    (
+        "March-November: next year before March",
+        "3",
+        "2026-11",
+        D(2026, 2, 2),
+        S.NOT_STARTED,
+        D(2026, 11, 30),
+    ),
     ("March-November: 30/11", "3", "2025-11", D(2025, 11, 30), S.DUE_SOON, D(2025, 12, 1)),
     ("March-November: after", "3", "2025-11", D(2025, 12, 2), S.OVERDUE, D(2025, 12, 1)),
     # two duties a year: before 01/6 (31/5/2025 Saturday → Friday 30/5) and before 15/11
@@ -403,4 +424,19 @@ def test_each_recurring_part_of_a_cell_has_its_own_periods(yearly_catalog) -> No
     assert {(o.milestone, o.due) for o in found if o.unit == UNIT} == {
         ("2025-H1", D(2025, 6, 30)),
         ("2025", D(2025, 12, 31)),
+    }
+
+
+def test_a_yearly_window_with_progress_recorded(yearly_catalog) -> None:  # type: ignore[no-untyped-def]
+    """With a record for the task (the full evaluation, not the no-record fast path) each
+    year's duty still opens on 1 March."""
+    progress = Progress(
+        completions=[
+            Completion("kh-hang-nam", "3", D(2025, 11, 20), unit=UNIT, milestone="2025-11")
+        ]
+    )
+    found = occurrences_of(yearly_catalog, D(2026, 2, 2), "kh-hang-nam", "3", progress)
+    assert {(o.milestone, o.status, o.window_start) for o in found if o.unit == UNIT} == {
+        ("2025-11", S.DONE_ON_TIME, D(2025, 3, 1)),
+        ("2026-11", S.NOT_STARTED, D(2026, 3, 1)),
     }

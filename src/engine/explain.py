@@ -164,6 +164,8 @@ def describe_timing(timing: Timing, catalog: Catalog) -> list[str]:
         if timing.period != "month" and not timing.month and (timing.before_day or timing.due_day):
             rule += " của tháng cuối kỳ"
         line = f"{head}: lặp lại {_PERIODS[timing.period]}, hạn mỗi kỳ {rule}"
+        if timing.window_month:
+            line += f", bắt đầu mỗi năm từ tháng {timing.window_month}"
         if timing.start:
             line += f", từ {vn_date(timing.start)}"
         if timing.end:

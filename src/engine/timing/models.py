@@ -88,7 +88,9 @@ class RecurringTiming(_Frozen):
     ngày 30/11 hằng năm", "Tháng 3 hằng năm"); such a duty always has its day (the month's
     last day when none is printed). Continuous tasks leave both days unset and take the update
     cut-off of ``schedules/reporting.yaml``; a task tag may name a reporting cycle there that
-    sets them (and then the period ends are the due months).
+    sets them (and then the period ends are the due months). ``window_month`` is the first
+    month of each year's work ("Từ tháng 3 đến tháng 11 hằng năm"): before its first day the
+    year's duty is not started.
     """
 
     kind: Literal["recurring"] = "recurring"
@@ -97,13 +99,22 @@ class RecurringTiming(_Frozen):
     before_day: int | None = Field(default=None, ge=1, le=31)
     due_day: int | None = Field(default=None, ge=1, le=31)
     month: int | None = Field(default=None, ge=1, le=12)
+    window_month: int | None = Field(default=None, ge=1, le=12)
     start: date | None = None
     end: date | None = None
     final: Milestone | None = None
 
     @model_validator(mode="after")
     def _month_of_a_year(self) -> RecurringTiming:
-        """Only a yearly duty has a due month, and with it a day (December: leave it unset)."""
+        """Only a yearly duty has a due month, and with it a day (December: leave it unset);
+        its window opens in a month up to the due month."""
+        if self.window_month is not None:
+            if self.period != "year":
+                raise ValueError("chỉ kỳ hằng năm mới ghi được tháng bắt đầu (window_month)")
+            if self.window_month > (self.month or 12):
+                raise ValueError(
+                    f"tháng bắt đầu ({self.window_month}) đứng sau tháng đến hạn ({self.month})"
+                )
         if self.month is None:
             return self
         if self.period != "year":

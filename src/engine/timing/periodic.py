@@ -51,7 +51,8 @@ def periodic(book, spec, captures, context, label):
         )
     day = _same(captures, "day")
     if period == "year":
-        return _yearly(spec, day, max(months, default=None), start)
+        window = number(captures, "from_month") if year is None else None
+        return _yearly(spec, day, max(months, default=None), start, window)
     _check_period_months(period, months)
     return RecurringTiming(
         timing_class=TimingClass.PERIODIC,
@@ -63,10 +64,18 @@ def periodic(book, spec, captures, context, label):
 
 
 def _yearly(
-    spec: PhrasePattern, day: int | None, month: int | None, start: date | None
+    spec: PhrasePattern,
+    day: int | None,
+    month: int | None,
+    start: date | None,
+    window: int | None = None,
 ) -> RecurringTiming:
     """A yearly duty due on ``day`` of ``month`` (before it for a "trước" pattern); a month
-    without a day is due at its end, December (or no month) as every yearly period."""
+    without a day is due at its end, December (or no month) as every yearly period. ``window``
+    is the month each year's work starts in ("Từ tháng 3 đến tháng 11 hằng năm"), never after
+    the due month (a season across two years is refused)."""
+    if window is not None and window > (month or 12):
+        raise PhraseError(f"tháng bắt đầu ({window}) đứng sau tháng đến hạn ({month})")
     if month == 12 or month is None:
         month = None
     elif day is None:
@@ -78,6 +87,7 @@ def _yearly(
             before_day=day if spec.before else None,
             due_day=None if spec.before else day,
             month=month,
+            window_month=window,
             start=start,
         )
     except ValidationError:
