@@ -158,10 +158,9 @@ def _filter(
 
 def _evaluate(settings: Settings, catalog: Catalog, day: date) -> list[Occurrence]:
     from engine.status import evaluate
-    from engine.store import database
+    from engine.store.light import load_progress
 
-    engine = database.make_engine(settings.database_url)
-    return evaluate(catalog, database.load_progress(engine), day)
+    return evaluate(catalog, load_progress(settings.database_url), day)
 
 
 def _emit(catalog: Catalog, occurrences: list[Occurrence], day: date, fmt: Format) -> None:
