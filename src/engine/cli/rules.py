@@ -41,7 +41,6 @@ def check(rules: RulesOpt = None) -> None:
     """Kiểm tra mọi tệp quy tắc; in từng lỗi dạng tệp:dòng: trường: thông báo."""
     from engine.catalog.cache import cached_catalog
     from engine.catalog.errors import RuleErrors
-    from engine.catalog.loader import check as check_rules
 
     settings = get_settings(rules)
     catalog: Catalog | None
@@ -49,6 +48,8 @@ def check(rules: RulesOpt = None) -> None:
         catalog = cached_catalog(settings.rules_dir, settings.schedules_dir, settings.data_dir)
         errors, warnings = [], catalog.warnings
     except RuleErrors:
+        from engine.catalog.loader import check as check_rules
+
         catalog = None
         errors, warnings = check_rules(settings.rules_dir, settings.schedules_dir)
     for warning in warnings:
