@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from engine.catalog.model import Catalog
-from engine.escalation.facts import build_facts
+from engine.escalation.facts import iter_facts
 from engine.escalation.matcher import Matcher
 from engine.escalation.rules import Silence
 from engine.notices import HistoryKey, Notice, plan_notices, remember
@@ -43,9 +43,9 @@ def notices_for_day(
     occurrences = evaluate(catalog, progress, day, RECENT_PERIODS, timeline)
     if plan is not None:
         occurrences = [o for o in occurrences if o.plan == plan]
-    facts = build_facts(catalog, occurrences, day)
-    matches = matcher.match([f.fields for f in facts])
-    return plan_notices(catalog, facts, matches, day, history, silences)
+    fired = matcher.fired(iter_facts(catalog, occurrences, day))
+    facts = [fact for fact, _ in fired]
+    return plan_notices(catalog, facts, [rules for _, rules in fired], day, history, silences)
 
 
 def simulate(

@@ -70,20 +70,19 @@ def idempotency_key(occurrence: str, rule: str, recipient: str, window: date) ->
 
 def recipients(catalog: Catalog, rule: EscalationRule, fact: Fact) -> list[str]:
     out: list[str] = []
-    fields = fact.fields
-    plan = catalog.plans[fields["plan"]]
+    plan = catalog.plans[fact.plan]
     for target in rule.to:
         if target == "lead":
-            found = [fields["unit"]]
+            found = [fact.unit]
         elif target == "cooperating":
-            task = plan.task(fields["task"])
+            task = plan.task(fact.task)
             found = list(task.cooperating) if task else []
         elif target == "coordinating":
             found = [plan.coordinating_unit]
         elif target in ("coordinating_office", "leadership"):
-            org = catalog.escalates_to(plan, fields["unit"])
+            org = catalog.escalates_to(plan, fact.unit)
             # an outside body's obligation reaches an office only when the rule asks for it
-            asked = fields.get("followed", True) or "followed" in rule.when
+            asked = fact.occurrence is None or fact.static.followed or "followed" in rule.when
             found = [getattr(org, target)] if org and asked else []
         elif target == ADMINS:
             found = [ADMINS]
@@ -122,18 +121,24 @@ def plan_notices(
     """The notices due on ``day``, sorted by recipient, then level (highest first), then rule."""
     rules = {rule.id: rule for rule in catalog.escalation.rules}
     active = [s for s in silences if s.until >= day]
+    # recipients depend on the rule and the fact's static part (plan, task, unit, followed)
+    addressed: dict[tuple[str, tuple], list[str]] = {}
     # (occurrence key, recipient) -> every matching (rule, fact), due again or not
     candidates: dict[tuple[str, str], list[tuple[EscalationRule, Fact]]] = defaultdict(list)
     for fact, matched in zip(facts, matches, strict=True):
         if not matched:
             continue
-        fields = fact.fields
-        if any(s.covers(fields["plan"], fields["task"], fields["unit"], day) for s in active):
+        if any(s.covers(fact.plan, fact.task, fact.unit, day) for s in active):
             continue
+        key = fact.key
+        static = (fact.occurrence is None, fact.static)
         for rule_id in matched:
             rule = rules[rule_id]
-            for recipient in recipients(catalog, rule, fact):
-                candidates[(fact.key, recipient)].append((rule, fact))
+            found = addressed.get((rule_id, static))
+            if found is None:
+                found = addressed[(rule_id, static)] = recipients(catalog, rule, fact)
+            for recipient in found:
+                candidates[(key, recipient)].append((rule, fact))
     grouped: dict[tuple[str, str], list[NoticeItem]] = defaultdict(list)
     for (occurrence, recipient), options in candidates.items():
         # Inhibition looks at every matching rule, sent before or not: a higher level that
@@ -145,11 +150,15 @@ def plan_notices(
                 key = idempotency_key(occurrence, rule.id, recipient, day)
                 grouped[(recipient, rule.id)].append(NoticeItem(fact, key))
     notices = [
-        Notice(day, rules[rule_id], recipient, tuple(sorted(items, key=lambda i: i.fact.key)))
+        Notice(day, rules[rule_id], recipient, tuple(sorted(items, key=_item_key)))
         for (recipient, rule_id), items in grouped.items()
     ]
     notices.sort(key=lambda n: (n.recipient, -n.level, n.rule.id))
     return notices
+
+
+def _item_key(item: NoticeItem) -> str:
+    return item.fact.key
 
 
 def remember(history: dict[HistoryKey, date], notices: Iterable[Notice]) -> None:
