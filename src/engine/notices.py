@@ -82,7 +82,7 @@ def recipients(catalog: Catalog, rule: EscalationRule, fact: Fact) -> list[str]:
         elif target in ("coordinating_office", "leadership"):
             org = catalog.escalates_to(plan, fact.unit)
             # an outside body's obligation reaches an office only when the rule asks for it
-            asked = fact.occurrence is None or fact.static.followed or "followed" in rule.when
+            asked = _asks_office(rule, fact)
             found = [getattr(org, target)] if org and asked else []
         elif target == ADMINS:
             found = [ADMINS]
@@ -90,6 +90,37 @@ def recipients(catalog: Catalog, rule: EscalationRule, fact: Fact) -> list[str]:
             found = [target]
         out.extend(r for r in found if r not in out and (r == ADMINS or catalog.followed(r)))
     return out
+
+
+def _asks_office(rule: EscalationRule, fact: Fact) -> bool:
+    """An outside body's obligation reaches an office only when the rule asks for it (tests
+    ``followed``); a unit-level issue always does."""
+    return fact.occurrence is None or fact.static.followed or "followed" in rule.when
+
+
+_OFFICES = ("coordinating_office", "leadership")
+
+
+class _Reads:
+    """What :func:`recipients` reads of a fact for one rule (see :meth:`of`)."""
+
+    def __init__(self, rule: EscalationRule):
+        to = rule.to
+        self.rule = rule
+        self.offices = any(t in _OFFICES for t in to)
+        self.plan = self.offices or "cooperating" in to or "coordinating" in to
+        self.task = "cooperating" in to
+        self.unit = self.offices or "lead" in to
+
+    def of(self, fact: Fact) -> tuple:
+        """Equal tuples, equal recipients."""
+        return (
+            self.rule.id,
+            self.plan and fact.plan,
+            self.task and fact.task,
+            self.unit and fact.unit,
+            self.offices and _asks_office(self.rule, fact),
+        )
 
 
 def _due_again(rule: EscalationRule, last: date | None, day: date, catalog: Catalog) -> bool:
@@ -120,9 +151,9 @@ def plan_notices(
 ) -> list[Notice]:
     """The notices due on ``day``, sorted by recipient, then level (highest first), then rule."""
     rules = {rule.id: rule for rule in catalog.escalation.rules}
+    reads = {rule.id: _Reads(rule) for rule in catalog.escalation.rules}
     active = [s for s in silences if s.until >= day]
-    # recipients depend on the rule and the fact's static part (plan, task, unit, followed)
-    addressed: dict[tuple[str, tuple], list[str]] = {}
+    addressed: dict[tuple, list[str]] = {}  # see _Reads
     # (occurrence key, recipient) -> every matching (rule, fact), due again or not
     candidates: dict[tuple[str, str], list[tuple[EscalationRule, Fact]]] = defaultdict(list)
     for fact, matched in zip(facts, matches, strict=True):
@@ -131,12 +162,12 @@ def plan_notices(
         if any(s.covers(fact.plan, fact.task, fact.unit, day) for s in active):
             continue
         key = fact.key
-        static = (fact.occurrence is None, fact.static)
         for rule_id in matched:
             rule = rules[rule_id]
-            found = addressed.get((rule_id, static))
+            read = reads[rule_id].of(fact)
+            found = addressed.get(read)
             if found is None:
-                found = addressed[(rule_id, static)] = recipients(catalog, rule, fact)
+                found = addressed[read] = recipients(catalog, rule, fact)
             for recipient in found:
                 candidates[(key, recipient)].append((rule, fact))
     grouped: dict[tuple[str, str], list[NoticeItem]] = defaultdict(list)

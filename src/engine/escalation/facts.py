@@ -148,12 +148,17 @@ def fact_key(names: Iterable[str]) -> Callable[[Fact], Hashable]:
     of_static = attrgetter(*static) if static else (lambda s: ())
     of_occurrence = attrgetter(*attrs) if attrs else (lambda o: ())
 
+    day_parts: dict[date, tuple] = {}
+
     def key(fact: Fact) -> Hashable:
         occ, part, day = fact
         if occ is None:
             fields = fact.fields
             return ("no_email", *((n, fields[n]) for n in names if n in fields))
-        return (of_static(part), of_occurrence(occ), *(d(day) for d in days))
+        of_day = day_parts.get(day)
+        if of_day is None:
+            of_day = day_parts[day] = tuple(d(day) for d in days)
+        return (of_static(part), of_occurrence(occ), of_day)
 
     return key
 
@@ -161,28 +166,34 @@ def fact_key(names: Iterable[str]) -> Callable[[Fact], Hashable]:
 def iter_facts(catalog: Catalog, occurrences: Iterable[Occurrence], as_of: date) -> Iterator[Fact]:
     """The facts of ``occurrences`` on ``as_of``, in their order (see the module)."""
     units_seen: set[tuple[str, str]] = set()
+    tags: dict[tuple[str, str], str] = {}
+    of_unit: dict[str, tuple[str, bool, bool]] = {}  # role, has an email, followed
     statics: dict[tuple[str, str, str], Static] = {}
     for occ in occurrences:
         answerable = occ.answerable
-        unit = catalog.units[answerable]
-        if not unit.emails and unit.role != "external" and (occ.plan, answerable) not in units_seen:
+        known = of_unit.get(answerable)
+        if known is None:
+            unit = catalog.units[answerable]
+            known = of_unit[answerable] = (
+                unit.role,
+                bool(unit.emails),
+                catalog.followed(answerable),
+            )
+        role, has_email, followed = known
+        if not has_email and role != "external" and (occ.plan, answerable) not in units_seen:
             units_seen.add((occ.plan, answerable))
-            yield Fact(None, Static(occ.plan, "-", answerable, "", unit.role, False, False), as_of)
+            yield Fact(None, Static(occ.plan, "-", answerable, "", role, False, False), as_of)
         if occ.status in _QUIET or occ.kind == DERIVED or occ.implemented_by:
             continue
         static = statics.get((occ.plan, occ.task, answerable))
         if static is None:
-            task = catalog.plans[occ.plan].task(occ.task)
-            assert task is not None
-            tag = next((t for t in task.tags if t in _TAGS), "")
+            tag = tags.get((occ.plan, occ.task))
+            if tag is None:
+                task = catalog.plans[occ.plan].task(occ.task)
+                assert task is not None
+                tag = tags[(occ.plan, occ.task)] = next((t for t in task.tags if t in _TAGS), "")
             static = statics[(occ.plan, occ.task, answerable)] = Static(
-                occ.plan,
-                occ.task,
-                answerable,
-                tag,
-                unit.role,
-                bool(unit.emails),
-                catalog.followed(answerable),
+                occ.plan, occ.task, answerable, tag, role, has_email, followed
             )
         yield Fact(occ, static, as_of)
 
