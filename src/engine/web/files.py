@@ -10,6 +10,7 @@ Evidence files are served only to signed-in officers, as attachments with their 
 from __future__ import annotations
 
 import re
+import shutil
 import time
 import uuid
 from pathlib import Path
@@ -35,15 +36,23 @@ def _imports(state: WebState) -> Path:
     return Path(state.settings.data_dir) / "imports"
 
 
-def sweep_previews(state: WebState) -> None:
-    """Delete import previews older than ``PREVIEW_SECONDS``."""
-    folder = _imports(state)
+def sweep_older(folder: Path) -> None:
+    """Delete the entries of ``folder`` (files or upload folders) older than ``PREVIEW_SECONDS``:
+    an upload nobody confirmed within the hour is forgotten."""
     if not folder.is_dir():
         return
     oldest = time.time() - PREVIEW_SECONDS
-    for path in folder.glob("*.xlsx"):
-        if path.stat().st_mtime < oldest:
-            path.unlink(missing_ok=True)
+    for entry in folder.iterdir():
+        if entry.stat().st_mtime < oldest:
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+
+def sweep_previews(state: WebState) -> None:
+    """Delete workbook import previews older than ``PREVIEW_SECONDS``."""
+    sweep_older(_imports(state))
 
 
 def _preview_path(state: WebState, upload: str) -> Path:

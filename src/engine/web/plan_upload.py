@@ -26,7 +26,6 @@ import os
 import re
 import shutil
 import tempfile
-import time
 import uuid
 import zipfile
 from pathlib import Path
@@ -41,7 +40,7 @@ from engine.plans_import.importer import ImportError_, import_plan
 from engine.plans_import.review import needs_person
 from engine.reports import excel
 from engine.web.common import Admin, admin_form, page, web
-from engine.web.files import PREVIEW_SECONDS
+from engine.web.files import sweep_older
 from engine.web.state import WebState
 
 router = APIRouter()
@@ -55,14 +54,8 @@ def _folder(state: WebState) -> Path:
 
 
 def sweep_uploads(state: WebState) -> None:
-    """Delete uploads older than ``PREVIEW_SECONDS``."""
-    folder = _folder(state)
-    if not folder.is_dir():
-        return
-    oldest = time.time() - PREVIEW_SECONDS
-    for upload in folder.iterdir():
-        if upload.stat().st_mtime < oldest:
-            shutil.rmtree(upload, ignore_errors=True)
+    """Delete plan uploads older than ``PREVIEW_SECONDS``."""
+    sweep_older(_folder(state))
 
 
 def _upload_dir(state: WebState, upload: str) -> Path:
