@@ -10,6 +10,7 @@ plans, and email delivery to a local SMTP server.
   running in a separate process on 127.0.0.1 (target: at least 200 emails/s).
 
 Run: .venv/bin/python benchmarks/bench_followup.py [--sizes 200000 1000000] [--parts daily ...]
+(every figure with its CPU time beside the wall time: the machine is shared)
 (figures recorded in docs/benchmarks.md)
 """
 
