@@ -24,7 +24,6 @@ import itertools
 import operator
 import threading
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from itertools import islice
 from typing import Any, Protocol
 
 from durable import engine as durable_engine
@@ -121,7 +120,7 @@ class _Memo:
         key, keyed = self._key, self._keyed
         out: list[tuple[Fact, frozenset[str]]] = []
         iterator = iter(facts)
-        while batch := list(islice(iterator, self.BATCH)):
+        while batch := list(itertools.islice(iterator, self.BATCH)):
             keys = [key(fact) for fact in batch]
             unknown = {k: fact for k, fact in zip(keys, batch, strict=True) if k not in keyed}
             if unknown:
