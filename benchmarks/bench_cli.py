@@ -6,9 +6,12 @@ loop as the baseline. The first run of the rules commands fills the catalogue ca
 temporary ``ENGINE_DATA_DIR``) and is reported apart as "cold".
 
 ``--src DIR`` runs another source tree (e.g. an older commit unpacked with ``git archive``) with
-the same interpreter, for before/after figures in one run.
+the same interpreter. ``--before DIR`` runs that tree and this one alternately in the same loop
+(each with its own data folder and database), so that both see the same machine load; the
+figures are printed per tree.
 
-Run: .venv/bin/python benchmarks/bench_cli.py [--runs 5] [--src DIR]   (see docs/benchmarks.md)
+Run: .venv/bin/python benchmarks/bench_cli.py [--runs 5] [--src DIR | --before DIR]
+(see docs/benchmarks.md)
 """
 
 from __future__ import annotations
@@ -46,12 +49,9 @@ def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
     return wall, cpu
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--src", type=Path, help="source tree to run instead of the installed one")
-    args = parser.parse_args()
-    scratch = Path(tempfile.mkdtemp(prefix="bench-cli-"))
+def _env(scratch: Path, src: Path | None) -> dict[str, str]:
+    """The environment of one source tree's runs: its own data folder and empty database."""
+    scratch.mkdir(parents=True)
     env = {
         **os.environ,
         "ENGINE_DATA_DIR": str(scratch / "var"),
@@ -60,25 +60,43 @@ def main() -> None:
         "ENGINE_SCHEDULES_DIR": str(ROOT / "schedules"),
         "COLUMNS": "200",
     }
-    if args.src:
-        env["PYTHONPATH"] = str(args.src.resolve())
+    if src:
+        env["PYTHONPATH"] = str(src.resolve())
+    return env
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--src", type=Path, help="source tree to run instead of the installed one")
+    parser.add_argument("--before", type=Path, help="source tree to run alternately with this one")
+    args = parser.parse_args()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-cli-"))
+    current = _env(scratch / "tree", args.src)
+    trees = {"": current}
+    if args.before:
+        trees = {"before: ": _env(scratch / "before", args.before), "after: ": current}
     engine = [sys.executable, "-m", "engine.cli"]
-    cold, cold_cpu = _run([*engine, "check"], env)
-    print(f"cold engine check (fills the catalogue cache): {cold:.2f} s, CPU {cold_cpu:.2f} s")
+    for name, env in trees.items():
+        cold, cold_cpu = _run([*engine, "check"], env)
+        print(
+            f"{name}cold engine check (fills the catalogue cache): {cold:.2f} s, CPU {cold_cpu:.2f} s"
+        )
     baseline: list[tuple[float, float]] = []
-    times: dict[str, list[tuple[float, float]]] = {label: [] for label, _ in COMMANDS}
+    times = {(name, label): [] for name in trees for label, _ in COMMANDS}
     for _ in range(args.runs):
-        baseline.append(_run([sys.executable, "-c", "pass"], env))
+        baseline.append(_run([sys.executable, "-c", "pass"], current))
         for label, command in COMMANDS:
-            times[label].append(_run([*engine, *command], env))
+            for name, env in trees.items():
+                times[(name, label)].append(_run([*engine, *command], env))
     base = statistics.median(w for w, _ in baseline)
     base_cpu = statistics.median(c for _, c in baseline)
-    print(f"{'baseline: python -c pass':<36} median {base:.3f} s, CPU {base_cpu:.3f} s")
-    for label, values in times.items():
+    print(f"{'baseline: python -c pass':<44} median {base:.3f} s, CPU {base_cpu:.3f} s")
+    for (name, label), values in times.items():
         median = statistics.median(w for w, _ in values)
         cpu = statistics.median(c for _, c in values)
         print(
-            f"{label:<36} median {median:.2f} s, min {min(w for w, _ in values):.2f} s "
+            f"{name + label:<44} median {median:.2f} s, min {min(w for w, _ in values):.2f} s "
             f"({median / base:.0f}x the bare start); CPU median {cpu:.2f} s ({cpu / base_cpu:.0f}x)"
         )
 

@@ -1,15 +1,19 @@
-"""Start-up of the command line: what ``engine --help`` and a cached catalogue do not import
-(each heavy library is imported inside the commands that need it), checked in a fresh
-interpreter, and the consoles made on first use."""
+"""Start-up of the command line: what ``engine --help``, a cached catalogue and each common
+command do not import (each heavy library is imported inside the commands that need it),
+checked in a fresh interpreter; the consoles made on first use; and the JSON status output
+unchanged byte for byte by the start-up work."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from engine.cli import app
@@ -18,14 +22,16 @@ from tests.conftest import RULES, SCHEDULES
 _HEAVY = ("rich", "holidays", "sqlalchemy", "alembic", "jinja2", "openpyxl", "fastapi")
 
 
-def _imported(code: str, tmp_path: Path) -> list[str]:
-    """The heavy top-level packages a fresh interpreter has imported after ``code``."""
+def _imported(
+    code: str, tmp_path: Path, heavy: tuple[str, ...] = _HEAVY, env: dict[str, str] | None = None
+) -> list[str]:
+    """The ``heavy`` top-level packages a fresh interpreter has imported after ``code``."""
     probe = f"""
 import json, sys
 {code}
-print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set({_HEAVY!r}))))
+print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set({heavy!r}))))
 """
-    env = {**os.environ, "ENGINE_DATA_DIR": str(tmp_path)}
+    env = {**os.environ, "ENGINE_DATA_DIR": str(tmp_path), **(env or {})}
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
     )
@@ -65,3 +71,82 @@ def test_errors_still_print_through_the_console() -> None:
     result = CliRunner().invoke(app, ["parse", "Tháng 9/2023", "--issued", "hôm qua"])
     assert result.exit_code == 2
     assert "Lỗi:" in result.output and "--issued" in result.output
+
+
+#: What no command that only reads needs: the database toolkit and its migrations, the rule
+#: files' parser (a cached catalogue is read instead), the holiday tables.
+_READ_ONLY_HEAVY = ("sqlalchemy", "sqlmodel", "alembic", "yaml", "holidays")
+
+
+def _command(*argv: str) -> str:
+    return f"""
+sys.argv = ["engine", *{list(argv)!r}]
+from engine.cli import app
+try:
+    app()
+except SystemExit:
+    pass
+"""
+
+
+@pytest.fixture
+def migrated_env(tmp_path: Path, migrated_sqlite: Path) -> dict[str, str]:
+    """The shipped rules, a cached catalogue and a SQLite database at the newest revision."""
+    shutil.copyfile(migrated_sqlite, tmp_path / "engine.db")
+    env = {
+        "ENGINE_RULES_DIR": str(RULES),
+        "ENGINE_SCHEDULES_DIR": str(SCHEDULES),
+        "ENGINE_DATABASE_URL": f"sqlite:///{tmp_path / 'engine.db'}",
+    }
+    _imported(_command("check"), tmp_path, env=env)  # fills the catalogue cache
+    return env
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("parse", "Tháng 9/2023"),
+        ("check",),
+        ("status", "--as-of", "2026-11-30", "--plan", "qd-522-btp", "--format", "json"),
+        ("summary", "--as-of", "2026-11-30"),
+    ],
+)
+def test_read_only_commands_import_no_database_toolkit(
+    argv: tuple[str, ...], tmp_path: Path, migrated_env: dict[str, str]
+) -> None:
+    """``status`` and ``summary`` read a migrated SQLite database with the stdlib sqlite3
+    (``engine.store.light``); pydantic is still imported (typer 0.29 validates every option
+    through it, and the cached catalogue holds pydantic models)."""
+    assert _imported(_command(*argv), tmp_path, _READ_ONLY_HEAVY, migrated_env) == []
+
+
+def test_an_engine_at_the_newest_revision_skips_alembic(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
+    shutil.copyfile(migrated_sqlite, tmp_path / "engine.db")
+    code = f"""
+from engine.store.database import load_progress, make_engine
+load_progress(make_engine({f"sqlite:///{tmp_path / 'engine.db'}"!r}))
+"""
+    assert _imported(code, tmp_path, ("alembic",)) == []
+
+
+#: SHA-256 of ``engine status --as-of D --format json`` on the shipped rules with no recorded
+#: progress, computed on main (f85f2d2) before the start-up work of issue 14 (second pass).
+_STATUS_JSON_SHA256 = {
+    "2026-11-30": "a8f6eaf62b96c5e83ffcc220d7bde89f328083bc529d8c35dc00f9bc943b00d2",
+    "2024-06-15": "6938700605da651ac88b2ede128600424beb1fd2813a437c3482f4f2f481b422",
+}
+
+
+@pytest.mark.parametrize("as_of", sorted(_STATUS_JSON_SHA256))
+def test_status_json_is_byte_identical_to_before(
+    as_of: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ENGINE_RULES_DIR", str(RULES))
+    monkeypatch.setenv("ENGINE_SCHEDULES_DIR", str(SCHEDULES))
+    monkeypatch.setenv("ENGINE_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("ENGINE_DATABASE_URL", f"sqlite:///{tmp_path / 'engine.db'}")
+    result = CliRunner().invoke(app, ["status", "--as-of", as_of, "--format", "json"])
+    assert result.exit_code == 0
+    assert hashlib.sha256(result.stdout_bytes).hexdigest() == _STATUS_JSON_SHA256[as_of]

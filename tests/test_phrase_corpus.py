@@ -38,9 +38,10 @@ CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "deadline_corpus.yaml"
 ISSUE_BAR = 0.95
 """Issue 12's bar: the share of the corpus read right."""
 
-RATCHET = 0.961
-"""The share read right on main once the grammar covered the corpus (328 of 341 = 96.2%;
-257 of 341 = 75.4% before). It may only go up."""
+RATCHET = 0.991
+"""The share read right on main: 338 of 341 = 99.1% once yearly duties may fall in any month
+and a count of months may list them in brackets (328 of 341 = 96.2% before; 257 of 341 =
+75.4% before the grammar covered the corpus). It may only go up."""
 
 KNOWN_WRONG: set[tuple[str, str]] = set()
 """Cells read wrong that are known (none since the grammar of issue 12): a ratchet, only shrinks."""
@@ -69,6 +70,8 @@ def meaning(timing: Timing) -> dict[str, Any]:
             data["before_day"] = timing.before_day
         if timing.due_day is not None:
             data["due_day"] = timing.due_day
+        if timing.month is not None:
+            data["month"] = timing.month
     return data
 
 

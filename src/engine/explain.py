@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar as _calendar
 from typing import Any
 
 from engine.catalog.model import Catalog
@@ -37,7 +38,9 @@ def explain(timing: Timing, catalog: Catalog) -> dict[str, Any]:
             for m in timing.milestones
         ]
     if isinstance(timing, RecurringTiming):
-        if timing.before_day:
+        if timing.month:
+            rule = _yearly_rule(timing.month, timing.before_day, timing.due_day)
+        elif timing.before_day:
             rule = f"trước ngày {timing.before_day}"
         elif timing.due_day:
             rule = f"ngày {timing.due_day}"
@@ -47,6 +50,16 @@ def explain(timing: Timing, catalog: Catalog) -> dict[str, Any]:
             rule = f"ngày {catalog.policy.update_cutoff_day} (hạn cập nhật)"
         data["period_rule"] = rule
     return data
+
+
+def _yearly_rule(month: int, before_day: int | None, due_day: int | None) -> str:
+    """The due rule of a yearly duty with its own month: "trước ngày 30/11", "ngày 15/02",
+    "ngày cuối tháng 3" (a month printed without a day)."""
+    if before_day:
+        return f"trước ngày {before_day:02d}/{month:02d}"
+    if due_day == _calendar.monthrange(2000, month)[1]:
+        return f"ngày cuối tháng {month}"
+    return f"ngày {due_day:02d}/{month:02d}"
 
 
 def explain_reading(parts: tuple[PartReading, ...]) -> list[dict[str, Any]]:
@@ -83,6 +96,7 @@ _VALUE_NAMES = {
     "days": "số ngày",
     "working_days": "số ngày làm việc",
     "from_quarter": "từ quý",
+    "from_month": "từ tháng",
     "until": "đến khi",
 }
 
@@ -147,9 +161,11 @@ def describe_timing(timing: Timing, catalog: Catalog) -> list[str]:
         return [f"{head}: {_describe_milestone(m, catalog)}" for m in timing.milestones]
     if isinstance(timing, RecurringTiming):
         rule = explain(timing, catalog)["period_rule"]
-        if timing.period != "month" and (timing.before_day or timing.due_day):
+        if timing.period != "month" and not timing.month and (timing.before_day or timing.due_day):
             rule += " của tháng cuối kỳ"
         line = f"{head}: lặp lại {_PERIODS[timing.period]}, hạn mỗi kỳ {rule}"
+        if timing.window_month:
+            line += f", bắt đầu mỗi năm từ tháng {timing.window_month}"
         if timing.start:
             line += f", từ {vn_date(timing.start)}"
         if timing.end:

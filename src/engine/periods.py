@@ -19,17 +19,24 @@ def month_end(year: int, month: int) -> date:
 STEP = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
 
 
-def periods(period: str, start: date, until: date) -> Iterator[tuple[date, date, str]]:
+def periods(
+    period: str, start: date, until: date, due_month: int | None = None
+) -> Iterator[tuple[date, date, str]]:
     """(first day, last day, key) of every period from ``start``'s to ``until``'s.
 
     Periods are aligned on the calendar year: months (key ``YYYY-MM``), quarters (``YYYY-Qn``),
-    half-years (``YYYY-H1``, ``YYYY-H2``) and years (``YYYY``).
+    half-years (``YYYY-H1``, ``YYYY-H2``) and years (``YYYY``). A yearly duty due in another
+    month than December (``due_month``, "trước ngày 30/11 hằng năm") is keyed by the month it
+    falls in (``YYYY-MM``), so two such duties of one cell keep distinct keys.
     """
     step = STEP[period]
     month = 1 + step * ((start.month - 1) // step)
     year = start.year
     while date(year, month, 1) <= until:
-        yield date(year, month, 1), month_end(year, month + step - 1), _key(year, month, step)
+        key = _key(year, month, step)
+        if step == 12 and due_month is not None:
+            key = f"{year}-{due_month:02d}"
+        yield date(year, month, 1), month_end(year, month + step - 1), key
         month += step
         if month > 12:
             month -= 12
@@ -46,13 +53,23 @@ def _key(year: int, month: int, step: int) -> str:
     return str(year)
 
 
-def period_due(first: date, last: date, before_day: int | None, due_day: int | None) -> date:
-    """A period's nominal due date: the day before ``before_day`` of its last month, else
-    ``due_day`` of its last month (capped at the month's end), else its last day."""
+def period_due(
+    first: date,
+    last: date,
+    before_day: int | None,
+    due_day: int | None,
+    due_month: int | None = None,
+) -> date:
+    """A period's nominal due date: the day before ``before_day`` of its due month, else
+    ``due_day`` of its due month (capped at the month's end), else its last day.
+
+    The due month is the period's last month, or ``due_month`` of the period's year for a
+    yearly duty due earlier in the year ("trước ngày 15/11 hằng năm": 14/11)."""
+    due_in = month_end(last.year, due_month) if due_month is not None else last
     if before_day is not None:
-        return date(last.year, last.month, min(before_day, last.day)) - _ONE_DAY
+        return date(due_in.year, due_in.month, min(before_day, due_in.day)) - _ONE_DAY
     if due_day is not None:
-        return date(last.year, last.month, min(due_day, last.day))
+        return date(due_in.year, due_in.month, min(due_day, due_in.day))
     return last
 
 

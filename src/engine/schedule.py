@@ -25,11 +25,12 @@ _CONTINUOUS = (TimingClass.CONTINUOUS, TimingClass.START_FROM, TimingClass.WHOLE
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """(period key, rolled due date) of each period shown, the window start before the task
-    starts, and the kind of obligation each period owes."""
+    """(period key, rolled due date) of each period shown, each period's window start (the
+    task's start before it starts; the first day of a yearly duty's ``window_month``), and the
+    kind of obligation each period owes."""
 
     periods: tuple[tuple[str, date], ...]
-    window: date | None
+    windows: tuple[date | None, ...]
     kind: str
 
 
@@ -44,32 +45,41 @@ def schedule(
     """``task``'s periods as of ``dates.as_of`` (see the module's rules).
 
     The answer changes only when the as-of day enters a new period or reaches the start, so
-    ``memo`` (kept across the days of a simulation) is keyed by that period, not by the day."""
+    ``memo`` (kept across the days of a simulation) is keyed by that period (and the timing, a
+    composite task having several), not by the day."""
     as_of = dates.as_of
     cycle = catalog.cycle_for(task)
     before_day = cycle.before_day if cycle else timing.before_day
     due_day = cycle.due_day if cycle else timing.due_day
     period = cycle.period if cycle else timing.period
+    due_month = None if cycle else timing.month
+    window_month = None if cycle else timing.window_month
     update = cycle.kind == UPDATE if cycle else timing.timing_class in _CONTINUOUS
     if update and before_day is None and due_day is None:
         due_day = catalog.policy.update_cutoff_day
     start = max(timing.start or plan.start, plan.start)
     ends = [d for d in (timing.end, plan.end) if d is not None]
     until = max(min(as_of, *ends) if ends else as_of, start)
-    key = (plan.id, task.id, until.year, (until.month - 1) // STEP[period], as_of < start)
+    # the timing too: the recurring parts of a composite task ("trước ngày 01/6 và 15/11 hằng
+    # năm", "định kỳ 6 tháng và hằng năm") each have their own periods
+    key = (plan.id, task.id, timing, until.year, (until.month - 1) // STEP[period], as_of < start)
     found = memo.get(key)
     if found is not None:
         return found
     rows: list[tuple[str, date]] = []
-    for first_day, last_day, period_key in periods(period, start, until):
-        nominal = period_due(first_day, last_day, before_day, due_day)
+    windows: list[date | None] = []
+    before_start = start if as_of < start else None
+    for first_day, last_day, period_key in periods(period, start, until, due_month):
+        nominal = period_due(first_day, last_day, before_day, due_day, due_month)
         roll = "backward" if before_day else "forward"
         due = dates.rolled(Milestone(key=period_key, nominal_due=nominal, roll=roll))
         if due < start:
             continue
         rows.append((period_key, due))
+        opens = date(first_day.year, window_month, 1) if window_month else None
+        windows.append(max(filter(None, (before_start, opens)), default=None))
         if as_of < start:
             break  # not started yet: show the first period only
-    window = start if as_of < start else None
-    found = memo[key] = Schedule(tuple(rows), window, UPDATE if update else DELIVERABLE)
+    kind = UPDATE if update else DELIVERABLE
+    found = memo[key] = Schedule(tuple(rows), tuple(windows), kind)
     return found

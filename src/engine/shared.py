@@ -73,7 +73,7 @@ def _recurring(
                 continue
         _emit(
             ev, out, plan, task, owners, key, None, timing.timing_class, schedule.kind, due,
-            schedule.window, missed if update else None,
+            schedule.windows[index], missed if update else None,
         )  # fmt: skip
     if final is not None:
         due = ev.dates.rolled(final)

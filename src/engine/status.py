@@ -347,7 +347,7 @@ class _Evaluator:
                     schedule.kind,
                     due,
                     extended,
-                    schedule.window,
+                    schedule.windows[index],
                     done_on,
                     reported=reported,
                     missed=missed.get(unit, 0),

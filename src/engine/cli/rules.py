@@ -41,7 +41,6 @@ def check(rules: RulesOpt = None) -> None:
     """Kiểm tra mọi tệp quy tắc; in từng lỗi dạng tệp:dòng: trường: thông báo."""
     from engine.catalog.cache import cached_catalog
     from engine.catalog.errors import RuleErrors
-    from engine.catalog.loader import check as check_rules
 
     settings = get_settings(rules)
     catalog: Catalog | None
@@ -49,6 +48,8 @@ def check(rules: RulesOpt = None) -> None:
         catalog = cached_catalog(settings.rules_dir, settings.schedules_dir, settings.data_dir)
         errors, warnings = [], catalog.warnings
     except RuleErrors:
+        from engine.catalog.loader import check as check_rules
+
         catalog = None
         errors, warnings = check_rules(settings.rules_dir, settings.schedules_dir)
     for warning in warnings:
@@ -158,10 +159,9 @@ def _filter(
 
 def _evaluate(settings: Settings, catalog: Catalog, day: date) -> list[Occurrence]:
     from engine.status import evaluate
-    from engine.store import database
+    from engine.store.light import load_progress
 
-    engine = database.make_engine(settings.database_url)
-    return evaluate(catalog, database.load_progress(engine), day)
+    return evaluate(catalog, load_progress(settings.database_url), day)
 
 
 def _emit(catalog: Catalog, occurrences: list[Occurrence], day: date, fmt: Format) -> None:

@@ -14,16 +14,9 @@ from sqlalchemy import event, func
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from engine.progress import (
-    Cancellation,
-    Completion,
-    Extension,
-    PeriodUpdate,
-    Progress,
-    Suspension,
-    Trigger,
-)
+from engine.progress import Progress
 from engine.store import migrate
+from engine.store.progress_rows import progress_from_rows
 from engine.store.tables import (
     CancellationRow,
     CompletionRow,
@@ -59,51 +52,8 @@ def _sqlite_pragmas(busy_timeout_ms: int, connection, _record) -> None:  # type:
 
 def load_progress(engine: Engine) -> Progress:
     """Every recorded fact, as the pure :class:`Progress` the status computation reads."""
-    with Session(engine) as session:
-        return Progress(
-            completions=[
-                Completion(r.plan, r.task, r.done_on, r.unit, r.milestone, r.note, r.evidence)
-                for r in session.exec(select(CompletionRow))
-            ],
-            updates=[
-                PeriodUpdate(r.plan, r.task, r.unit, r.period, r.reported_on, r.note)
-                for r in session.exec(select(PeriodUpdateRow))
-            ],
-            triggers=[
-                Trigger(
-                    r.plan,
-                    r.task,
-                    r.kind,  # type: ignore[arg-type]
-                    r.key,
-                    r.occurred_on,
-                    r.due,
-                    r.description,
-                    tuple((r.units or "").split()),
-                )
-                for r in session.exec(select(TriggerRow))
-            ],
-            suspensions=[
-                Suspension(r.plan, r.task, r.start, r.reason, r.end, r.unit, r.document)
-                for r in session.exec(select(SuspensionRow))
-            ],
-            cancellations=[
-                Cancellation(r.plan, r.task, r.effective, r.reason, r.unit, r.document)
-                for r in session.exec(select(CancellationRow))
-            ],
-            extensions=[
-                Extension(
-                    r.plan,
-                    r.task,
-                    r.new_due,
-                    r.granted_on,
-                    r.reason,
-                    r.unit,
-                    r.milestone,
-                    r.document,
-                )
-                for r in session.exec(select(ExtensionRow))
-            ],
-        )
+    with engine.connect() as connection:
+        return progress_from_rows(lambda query: connection.exec_driver_sql(query).all())
 
 
 def record(engine: Engine, row: SQLModel) -> SQLModel:

@@ -19,13 +19,15 @@ import pkgutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
+
+from engine.store.light import HEAD
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 BASELINE = "0001"
 #: PostgreSQL advisory lock key held while migrating ("06" of Đề án 06).
@@ -43,6 +45,8 @@ def import_tables() -> None:
 
 def config(connection: Connection | None = None) -> Config:
     """Alembic's configuration, on the migrations shipped in the package."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", "engine.store:migrations")
     cfg.attributes["connection"] = connection
@@ -50,21 +54,32 @@ def config(connection: Connection | None = None) -> Config:
 
 
 def head() -> str:
+    """The newest revision, as Alembic reads it from the migration scripts."""
+    from alembic.script import ScriptDirectory
+
     revision = ScriptDirectory.from_config(config()).get_current_head()
     assert revision is not None
     return revision
 
 
 def current(connection: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the database to the newest revision (a no-op when it is there already)."""
-    target = head()
+    """Bring the database to the newest revision (a no-op when it is there already).
+
+    A database at :data:`~engine.store.light.HEAD` is recognised with one query, without
+    importing Alembic; anything else is compared with Alembic's own head under the lock.
+    """
     with engine.connect() as connection:
-        if current(connection) == target:
+        if _stored_revision(connection) == HEAD:
             return
+    from alembic import command
+
+    target = head()
     with _locked(engine) as connection:
         revision = current(connection)
         if revision != target:
@@ -73,6 +88,14 @@ def upgrade(engine: Engine) -> None:
                 command.stamp(cfg, BASELINE)
             command.upgrade(cfg, "head")
         connection.commit()
+
+
+def _stored_revision(connection: Connection) -> str | None:
+    """The revision recorded in ``alembic_version`` (``None``: no table, or not one row)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    return rows[0][0] if len(rows) == 1 else None
 
 
 @contextmanager

@@ -24,28 +24,16 @@ from engine.timing.models import (
     TriggeredTiming,
     UnspecifiedTiming,
 )
+from engine.timing.periodic import periodic
+from engine.timing.values import PhraseError, SigningDateNeeded, number
 
 if TYPE_CHECKING:
     from engine.timing.parse import PhraseBook, PhrasePattern
-
-_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4}
 
 #: Classes that give dated milestones (and so may take a year printed later in the cell).
 DATED_CLASSES = frozenset(
     {TimingClass.FIXED_MONTH, TimingClass.QUARTER, TimingClass.YEAR, TimingClass.DATE}
 )
-
-
-class PhraseError(ValueError):
-    """A phrase no pattern reads; the message is for admins and names the unread part."""
-
-
-class VagueError(PhraseError):
-    """A phrase holding a vague wording ("Đầu năm 2024"); the message suggests a better one."""
-
-
-class SigningDateNeeded(PhraseError):
-    """A phrase counted from the plan's signing ("05 ngày kể từ ngày ban hành") read without it."""
 
 
 @dataclass(frozen=True)
@@ -71,21 +59,9 @@ def build(
         raise type(exc)(f"cụm từ thời hạn «{captures.phrase}»: {exc}") from None
 
 
-def printed_year(captures: Captures) -> int | None:
-    """The year printed in a part, if any."""
-    return _int(captures, "year")
-
-
-def _int(captures: Captures, name: str) -> int | None:
-    raw = captures.text(name)
-    if raw is None:
-        return None
-    return _ROMAN.get(raw) or int(raw)
-
-
 def _needed(spec: PhrasePattern, captures: Captures, name: str) -> int:
     """A placeholder the pattern's class cannot do without (an admin's pattern may lack it)."""
-    value = _int(captures, name)
+    value = number(captures, name)
     if value is None:
         raise PhraseError(
             f"mẫu «{spec.id}» thuộc lớp «{spec.timing_class}» nhưng không có chỗ trống {{{name}}}"
@@ -94,7 +70,7 @@ def _needed(spec: PhrasePattern, captures: Captures, name: str) -> int:
 
 
 def _year(captures: Captures, context: ParseContext) -> int:
-    return _int(captures, "year") or context.plan_year
+    return number(captures, "year") or context.plan_year
 
 
 def _month_end(year: int, month: int) -> date:
@@ -130,11 +106,11 @@ def _fixed_month(book, spec, captures, context, label):
     with it ("08 tháng (từ tháng 3 đến tháng 10)") must be the range's length.
     """
     year, month = _year(captures, context), _needed(spec, captures, "month")
-    last_year = _int(captures, "year_end") or year
-    last = _int(captures, "month_end") or month
+    last_year = number(captures, "year_end") or year
+    last = number(captures, "month_end") or month
     if (last_year, last) < (year, month):
         raise PhraseError(f"tháng cuối ({last}/{last_year}) đứng trước tháng đầu ({month}/{year})")
-    count = _int(captures, "months")
+    count = number(captures, "months")
     span = 12 * (last_year - year) + last - month + 1
     if count is not None and count != span:
         raise PhraseError(f"{count} tháng không khớp với khoảng {span} tháng ghi kèm")
@@ -163,8 +139,8 @@ def _quarter(book, spec, captures, context, label):
     year = _year(captures, context)
     half = captures.text("half")
     first = (1 if half == "đầu" else 3) if half else _needed(spec, captures, "quarter")
-    last = _int(captures, "quarter_end") or (first + 1 if half else first)
-    last_year = _int(captures, "year_end") or year
+    last = number(captures, "quarter_end") or (first + 1 if half else first)
+    last_year = number(captures, "year_end") or year
     if (last_year, last) < (year, first):
         raise PhraseError(f"quý cuối (Q{last}) đứng trước quý đầu (Q{first})")
     start = date(year, 3 * first - 2, 1)
@@ -185,7 +161,7 @@ def _year_class(book, spec, captures, context, label):
     last, like a quarter range.
     """
     year = _year(captures, context)
-    last = _int(captures, "year_end") or year
+    last = number(captures, "year_end") or year
     if last < year:
         raise PhraseError(f"năm cuối ({last}) đứng trước năm đầu ({year})")
     key = str(year) if last == year else f"{year}-{last}"
@@ -200,7 +176,7 @@ def _date_class(book, spec, captures, context, label):
     first, due the last), or a count of days after the plan's signing ("chậm nhất 05 ngày làm
     việc kể từ ngày ban hành Quyết định": the 5th working day after it, on the book's working
     calendar; "03 ngày": the 3rd calendar day, rolled forward like any date)."""
-    working, days = _int(captures, "working_days"), _int(captures, "days")
+    working, days = number(captures, "working_days"), number(captures, "days")
     if working is not None or days is not None:
         if context.plan_start is None:
             raise SigningDateNeeded("cần biết ngày ban hành của Kế hoạch để đếm ngày từ ngày đó")
@@ -232,8 +208,8 @@ def _date_class(book, spec, captures, context, label):
 def _date_of(captures: Captures, context: ParseContext, suffix: str = "") -> date:
     """The date printed in the day, month and year placeholders (``suffix`` "_end": the
     range's last day; a year left out is the first day's, or the context's)."""
-    year = _int(captures, f"year{suffix}") or _year(captures, context)
-    month, day = _int(captures, f"month{suffix}"), _int(captures, f"day{suffix}")
+    year = number(captures, f"year{suffix}") or _year(captures, context)
+    month, day = number(captures, f"month{suffix}"), number(captures, f"day{suffix}")
     if month is None:
         raise PhraseError("thiếu tháng")
     try:
@@ -255,57 +231,6 @@ def _whole_year(book, spec, captures, context, label):
 
 def _continuous(book, spec, captures, context, label):
     return RecurringTiming(timing_class=TimingClass.CONTINUOUS, period=spec.period or "month")
-
-
-def _periodic(book, spec, captures, context, label):
-    """One deliverable per period; a printed year ("2025 và các năm tiếp theo") starts it, on
-    the first day of a printed starting quarter ("Quý IV năm 2025 và các năm tiếp theo").
-
-    Months printed with a recurrence ("Tháng 6 và tháng 12 hằng năm", "Trước 15/12 hằng năm",
-    "Quý IV hằng năm") must be the last months of the period (December for a year, June and
-    December for a half-year), and the days printed with them one same day: the period's due
-    rule is then exactly what is printed. Any other month is refused, never moved.
-    """
-    day = _same(captures, "day")
-    year = printed_year(captures)
-    _check_period_months(spec.period or "month", captures)
-    first_month = _int(captures, "from_month") or 3 * (_int(captures, "from_quarter") or 1) - 2
-    return RecurringTiming(
-        timing_class=TimingClass.PERIODIC,
-        period=spec.period or "month",
-        before_day=day if spec.before else None,
-        due_day=None if spec.before else day,
-        start=date(year, first_month, 1) if year else None,
-    )
-
-
-_PERIOD_LAST_MONTHS = {"year": {12}, "half_year": {6, 12}, "quarter": {3, 6, 9, 12}}
-
-
-def _same(captures: Captures, name: str) -> int | None:
-    """The value of ``name`` and ``name_end``, which must be equal when both are printed."""
-    value, other = _int(captures, name), _int(captures, f"{name}_end")
-    if other is not None and other != value:
-        raise PhraseError(f"hai ngày khác nhau ({value} và {other}) trong cùng một kỳ hạn")
-    return value
-
-
-def _check_period_months(period: str, captures: Captures) -> None:
-    months = {_int(captures, "month"), _int(captures, "month_end")} - {None}
-    quarter = _int(captures, "quarter")
-    if quarter is not None:
-        months.add(3 * quarter)
-    if not months or period not in _PERIOD_LAST_MONTHS:
-        return
-    expected = _PERIOD_LAST_MONTHS[period]
-    if months != expected:
-        shown = ", ".join(f"tháng {m}" for m in sorted(months))
-        wanted = " và ".join(f"tháng {m}" for m in sorted(expected))
-        raise PhraseError(
-            f"hạn định kỳ vào {shown} chưa tính được (mỗi kỳ chỉ có thể hạn vào {wanted}); "
-            f"hãy ghi rõ thời hạn của từng năm, ví dụ «Tháng {min(months)}/2025, "
-            f"Tháng {min(months)}/2026»"
-        )
 
 
 def _start_from(book, spec, captures, context, label):
@@ -350,7 +275,7 @@ _BUILDERS: dict[TimingClass, Callable[..., Timing]] = {
     TimingClass.DATE: _date_class,
     TimingClass.WHOLE_YEAR: _whole_year,
     TimingClass.CONTINUOUS: _continuous,
-    TimingClass.PERIODIC: _periodic,
+    TimingClass.PERIODIC: periodic,
     TimingClass.START_FROM: _start_from,
     TimingClass.EXTERNAL: _external,
     TimingClass.EVENT: _triggered(TimingClass.EVENT),

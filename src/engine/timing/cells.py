@@ -17,6 +17,9 @@ A part with no time word that none of these reads starts the next part's action 
 ... được đầu tư, đồng bộ hoàn thành trước năm 2027"); after the last part read, such words, or
 a clause marked "(nếu có)", are set aside (:func:`_read_parts`).
 
+A count of months followed by the months in brackets ("02 tháng (tháng 4 và tháng 8)") is
+those months, when there are exactly that many (:func:`_counted_months`).
+
 A year printed once applies to every dated part before it ("Quý I và Quý II/2024" is two
 quarters of 2024), an action printed once to every dated part after it ("hoàn thành các nhiệm
 vụ trong tháng 11, tháng 12 năm 2025"); a dated part without a year after the last printed one
@@ -34,16 +37,10 @@ from typing import TYPE_CHECKING
 
 from engine.text import collapse, normalize
 from engine.timing.actions import action_before_time
-from engine.timing.builders import (
-    DATED_CLASSES,
-    ParseContext,
-    PhraseError,
-    VagueError,
-    build,
-    printed_year,
-)
+from engine.timing.builders import DATED_CLASSES, ParseContext, build
 from engine.timing.models import CompositeTiming, DatedTiming, Milestone, Timing, TimingClass
 from engine.timing.reading import Found, PartReading
+from engine.timing.values import PhraseError, VagueError, printed_year
 
 if TYPE_CHECKING:
     from engine.timing.parse import ParsedPhrase, PhraseBook, PhrasePattern
@@ -58,6 +55,9 @@ _TIMELY = re.compile(
 _CONDITIONAL = re.compile(r"\(nếu có\)[\s.;,]*$")
 _OR = re.compile(r"(?<!\w)hoặc(?!\w)")
 _UNSCHEDULED = frozenset({TimingClass.ON_REQUEST, TimingClass.EVENT})
+# "02 tháng (tháng 4 và tháng 8)": a count of months, then the months it counts.
+_COUNTED = re.compile(r"^0?([1-9][0-9]?) tháng \((.+)\)$")
+_MONTH_KEY = re.compile(r"\d{4}-\d{2}")
 
 
 def splitter_regex(splitter: str) -> re.Pattern[str]:
@@ -99,6 +99,9 @@ def split_cell(phrase: str, splitters: list[str]) -> list[str]:
 
 def read_cell(book: PhraseBook, phrase: str, context: ParseContext) -> ParsedPhrase:
     """Read a cell no pattern reads whole; raise :class:`PhraseError` naming the unread part."""
+    counted = _counted_months(book, phrase, context)
+    if counted is not None:
+        return counted
     spans = split_spans(phrase, book.grammar.splitters)
     whole = collapse(phrase)
     try:
@@ -116,6 +119,23 @@ def read_cell(book: PhraseBook, phrase: str, context: ParseContext) -> ParsedPhr
             return _combine(book, found, whole, context)
         raise
     return _combine(book, found, whole, context)
+
+
+def _counted_months(book: PhraseBook, phrase: str, context: ParseContext) -> ParsedPhrase | None:
+    """A count of months with the months listed in brackets ("02 tháng (tháng 4 và tháng
+    8)"): the months as listed, when there are exactly that many; None for any other cell."""
+    whole = collapse(phrase)
+    found = _COUNTED.match(normalize(whole))
+    if found is None or len(normalize(whole)) != len(whole):
+        return None
+    parsed = read_cell(book, whole[found.start(2) : found.end(2)], context)
+    count, timing = int(found[1]), parsed.timing
+    milestones = timing.milestones if isinstance(timing, DatedTiming) else ()
+    if len(milestones) != count or not all(_MONTH_KEY.fullmatch(m.key) for m in milestones):
+        raise PhraseError(
+            f"cụm từ thời hạn «{whole}»: {count} tháng không khớp với các tháng ghi kèm"
+        )
+    return parsed
 
 
 def _read_parts(book: PhraseBook, spans: list[tuple[str, str]], phrase: str) -> list[Found]:

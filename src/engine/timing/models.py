@@ -23,7 +23,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class TimingClass(StrEnum):
@@ -46,6 +46,8 @@ class TimingClass(StrEnum):
 
 
 Roll = Literal["forward", "backward"]
+_LONGEST = {m: 29 if m == 2 else 30 if m in (4, 6, 9, 11) else 31 for m in range(1, 13)}
+"""The most days each month can have (February: 29, capped to 28 in common years)."""
 Period = Literal["month", "quarter", "half_year", "year"]
 """A recurrence period: "Hằng tháng", "Hằng quý", "6 tháng một lần", "Hằng năm"."""
 
@@ -80,10 +82,15 @@ class RecurringTiming(_Frozen):
     """A repeated obligation.
 
     The due date of a period is, in order of precedence: ``before_day`` (the last working day
-    before that day of the period's last month), ``due_day`` (that day of the period's last
-    month, rolled forward), else the period end rolled forward. Continuous tasks leave both
-    unset and take the update cut-off of ``schedules/reporting.yaml``; a task tag may name a
-    reporting cycle there that sets them.
+    before that day of the period's due month), ``due_day`` (that day of the period's due
+    month, rolled forward), else the period end rolled forward. The due month is the period's
+    last month, or ``month`` for a yearly duty due in another month than December ("trước
+    ngày 30/11 hằng năm", "Tháng 3 hằng năm"); such a duty always has its day (the month's
+    last day when none is printed). Continuous tasks leave both days unset and take the update
+    cut-off of ``schedules/reporting.yaml``; a task tag may name a reporting cycle there that
+    sets them (and then the period ends are the due months). ``window_month`` is the first
+    month of each year's work ("Từ tháng 3 đến tháng 11 hằng năm"): before its first day the
+    year's duty is not started.
     """
 
     kind: Literal["recurring"] = "recurring"
@@ -91,9 +98,34 @@ class RecurringTiming(_Frozen):
     period: Period = "month"
     before_day: int | None = Field(default=None, ge=1, le=31)
     due_day: int | None = Field(default=None, ge=1, le=31)
+    month: int | None = Field(default=None, ge=1, le=12)
+    window_month: int | None = Field(default=None, ge=1, le=12)
     start: date | None = None
     end: date | None = None
     final: Milestone | None = None
+
+    @model_validator(mode="after")
+    def _month_of_a_year(self) -> RecurringTiming:
+        """Only a yearly duty has a due month, and with it a day (December: leave it unset);
+        its window opens in a month up to the due month."""
+        if self.window_month is not None:
+            if self.period != "year":
+                raise ValueError("chỉ kỳ hằng năm mới ghi được tháng bắt đầu (window_month)")
+            if self.window_month > (self.month or 12):
+                raise ValueError(
+                    f"tháng bắt đầu ({self.window_month}) đứng sau tháng đến hạn ({self.month})"
+                )
+        if self.month is None:
+            return self
+        if self.period != "year":
+            raise ValueError("chỉ kỳ hằng năm mới ghi được tháng đến hạn (month)")
+        if self.month == 12:
+            raise ValueError("kỳ hằng năm hạn vào tháng 12: bỏ trống month (mặc định cuối năm)")
+        if self.before_day is None and self.due_day is None:
+            raise ValueError("kỳ hằng năm có tháng đến hạn cần ngày: before_day hoặc due_day")
+        if (self.before_day or self.due_day or 1) > _LONGEST[self.month]:
+            raise ValueError(f"tháng {self.month} không có ngày {self.before_day or self.due_day}")
+        return self
 
 
 class ExternalTiming(_Frozen):

@@ -22,11 +22,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from engine.calendar import WorkingCalendar
 from engine.text import collapse, normalize
 from engine.timing.actions import unbracket
-from engine.timing.builders import ParseContext, PhraseError, VagueError, build
+from engine.timing.builders import ParseContext, build
 from engine.timing.cells import read_cell, read_composite, strip_bullet
 from engine.timing.grammar import Captures, compile_search, compile_template, match_template
 from engine.timing.models import Period, Timing, TimingClass, UnspecifiedTiming
 from engine.timing.reading import PartReading
+from engine.timing.values import PhraseError, VagueError
 
 __all__ = ["ParseContext", "ParsedPhrase", "PhraseBook", "PhraseError", "PhraseGrammar"]
 
