@@ -33,7 +33,8 @@ def test_bad_escalation_rules_are_reported(rules_copy: Path) -> None:
     template_line = _edit(file, "    template: leadership", "    template: lanh-dao")
     text = _errors(rules_copy)
     assert (
-        f"rules/escalation.yaml:{field_line - 4}: quy tắc nhac-truoc-7-ngay, điều kiện (when): " in text
+        f"rules/escalation.yaml:{field_line - 4}: quy tắc nhac-truoc-7-ngay, điều kiện (when): "
+        in text
     )
     assert "trường điều kiện «ngay_con_lai» không có" in text
     assert "«quahan» không phải giá trị của «status»" in text

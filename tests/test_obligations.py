@@ -291,7 +291,9 @@ def test_engine_check_refuses_broken_links(rules_copy: Path) -> None:
     text = plan.read_text(encoding="utf-8")
     plan.write_text(text.replace('["ct-05-ttg:B34"]', '["ct-05-ttg:B99"]'), encoding="utf-8")
     errors = [str(e) for e in check(rules_copy / "rules", rules_copy / "schedules")[0]]
-    assert any("nhiệm vụ 4, nhiệm vụ được thực hiện (implements)" in e and "«B99»" in e for e in errors)
+    assert any(
+        "nhiệm vụ 4, nhiệm vụ được thực hiện (implements)" in e and "«B99»" in e for e in errors
+    )
     directive = rules_copy / "rules" / "plans" / "ct-05-ttg.yaml"
     text = directive.read_text(encoding="utf-8")
     directive.write_text(

@@ -14,9 +14,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from engine.catalog.model import Catalog
-from engine.escalation.facts import build_facts
+from engine.escalation.facts import iter_facts
 from engine.escalation.matcher import Matcher
 from engine.escalation.rules import Silence
+from engine.memory import collector_paused
 from engine.notices import HistoryKey, Notice, plan_notices, remember
 from engine.progress import Progress
 from engine.status import evaluate
@@ -43,9 +44,11 @@ def notices_for_day(
     occurrences = evaluate(catalog, progress, day, RECENT_PERIODS, timeline)
     if plan is not None:
         occurrences = [o for o in occurrences if o.plan == plan]
-    facts = build_facts(catalog, occurrences, day)
-    matches = matcher.match([f.fields for f in facts])
-    return plan_notices(catalog, facts, matches, day, history, silences)
+    with collector_paused():  # facts, keys and items are acyclic (see engine.memory)
+        fired = matcher.fired(iter_facts(catalog, occurrences, day))
+        facts = [fact for fact, _ in fired]
+        matches = [rules for _, rules in fired]
+        return plan_notices(catalog, facts, matches, day, history, silences)
 
 
 def simulate(

@@ -70,20 +70,19 @@ def idempotency_key(occurrence: str, rule: str, recipient: str, window: date) ->
 
 def recipients(catalog: Catalog, rule: EscalationRule, fact: Fact) -> list[str]:
     out: list[str] = []
-    fields = fact.fields
-    plan = catalog.plans[fields["plan"]]
+    plan = catalog.plans[fact.plan]
     for target in rule.to:
         if target == "lead":
-            found = [fields["unit"]]
+            found = [fact.unit]
         elif target == "cooperating":
-            task = plan.task(fields["task"])
+            task = plan.task(fact.task)
             found = list(task.cooperating) if task else []
         elif target == "coordinating":
             found = [plan.coordinating_unit]
         elif target in ("coordinating_office", "leadership"):
-            org = catalog.escalates_to(plan, fields["unit"])
+            org = catalog.escalates_to(plan, fact.unit)
             # an outside body's obligation reaches an office only when the rule asks for it
-            asked = fields.get("followed", True) or "followed" in rule.when
+            asked = _asks_office(rule, fact)
             found = [getattr(org, target)] if org and asked else []
         elif target == ADMINS:
             found = [ADMINS]
@@ -91,6 +90,37 @@ def recipients(catalog: Catalog, rule: EscalationRule, fact: Fact) -> list[str]:
             found = [target]
         out.extend(r for r in found if r not in out and (r == ADMINS or catalog.followed(r)))
     return out
+
+
+def _asks_office(rule: EscalationRule, fact: Fact) -> bool:
+    """An outside body's obligation reaches an office only when the rule asks for it (tests
+    ``followed``); a unit-level issue always does."""
+    return fact.occurrence is None or fact.static.followed or "followed" in rule.when
+
+
+_OFFICES = ("coordinating_office", "leadership")
+
+
+class _Reads:
+    """What :func:`recipients` reads of a fact for one rule (see :meth:`of`)."""
+
+    def __init__(self, rule: EscalationRule):
+        to = rule.to
+        self.rule = rule
+        self.offices = any(t in _OFFICES for t in to)
+        self.plan = self.offices or "cooperating" in to or "coordinating" in to
+        self.task = "cooperating" in to
+        self.unit = self.offices or "lead" in to
+
+    def of(self, fact: Fact) -> tuple:
+        """Equal tuples, equal recipients."""
+        return (
+            self.rule.id,
+            self.plan and fact.plan,
+            self.task and fact.task,
+            self.unit and fact.unit,
+            self.offices and _asks_office(self.rule, fact),
+        )
 
 
 def _due_again(rule: EscalationRule, last: date | None, day: date, catalog: Catalog) -> bool:
@@ -121,19 +151,25 @@ def plan_notices(
 ) -> list[Notice]:
     """The notices due on ``day``, sorted by recipient, then level (highest first), then rule."""
     rules = {rule.id: rule for rule in catalog.escalation.rules}
+    reads = {rule.id: _Reads(rule) for rule in catalog.escalation.rules}
     active = [s for s in silences if s.until >= day]
+    addressed: dict[tuple, list[str]] = {}  # see _Reads
     # (occurrence key, recipient) -> every matching (rule, fact), due again or not
     candidates: dict[tuple[str, str], list[tuple[EscalationRule, Fact]]] = defaultdict(list)
     for fact, matched in zip(facts, matches, strict=True):
         if not matched:
             continue
-        fields = fact.fields
-        if any(s.covers(fields["plan"], fields["task"], fields["unit"], day) for s in active):
+        if any(s.covers(fact.plan, fact.task, fact.unit, day) for s in active):
             continue
+        key = fact.key
         for rule_id in matched:
             rule = rules[rule_id]
-            for recipient in recipients(catalog, rule, fact):
-                candidates[(fact.key, recipient)].append((rule, fact))
+            read = reads[rule_id].of(fact)
+            found = addressed.get(read)
+            if found is None:
+                found = addressed[read] = recipients(catalog, rule, fact)
+            for recipient in found:
+                candidates[(key, recipient)].append((rule, fact))
     grouped: dict[tuple[str, str], list[NoticeItem]] = defaultdict(list)
     for (occurrence, recipient), options in candidates.items():
         # Inhibition looks at every matching rule, sent before or not: a higher level that
@@ -145,11 +181,15 @@ def plan_notices(
                 key = idempotency_key(occurrence, rule.id, recipient, day)
                 grouped[(recipient, rule.id)].append(NoticeItem(fact, key))
     notices = [
-        Notice(day, rules[rule_id], recipient, tuple(sorted(items, key=lambda i: i.fact.key)))
+        Notice(day, rules[rule_id], recipient, tuple(sorted(items, key=_item_key)))
         for (recipient, rule_id), items in grouped.items()
     ]
     notices.sort(key=lambda n: (n.recipient, -n.level, n.rule.id))
     return notices
+
+
+def _item_key(item: NoticeItem) -> str:
+    return item.fact.key
 
 
 def remember(history: dict[HistoryKey, date], notices: Iterable[Notice]) -> None:

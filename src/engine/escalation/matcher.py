@@ -23,11 +23,12 @@ import copy
 import itertools
 import operator
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any, Protocol
 
 from durable import engine as durable_engine
 
+from engine.escalation.facts import Fact, fact_key
 from engine.escalation.rules import EscalationRule, Test
 
 Check = Callable[[dict[str, Any]], bool]
@@ -51,6 +52,8 @@ class Matcher(Protocol):
     """For each fact, the ids of the rules it matches."""
 
     def match(self, facts: Sequence[dict[str, Any]]) -> list[set[str]]: ...
+
+    def fired(self, facts: Iterable[Fact]) -> list[tuple[Fact, frozenset[str]]]: ...
 
 
 def used_fields(rules: Sequence[EscalationRule]) -> tuple[str, ...]:
@@ -82,10 +85,14 @@ class _Memo:
     """
 
     LIMIT = 500_000
+    #: Facts keyed at a time by :meth:`fired` (bounds what a large day holds at once).
+    BATCH = 50_000
 
     def __init__(self, rules: Sequence[EscalationRule]):
         self.fields = used_fields(rules)
         self._memo: dict[tuple, frozenset[str]] = {}
+        self._key = fact_key(self.fields)
+        self._keyed: dict[Hashable, frozenset[str]] = {}
 
     def _match_distinct(self, facts: list[dict[str, Any]]) -> list[set[str]]:
         raise NotImplementedError
@@ -102,6 +109,31 @@ class _Memo:
             ):
                 self._memo[signature] = frozenset(matched)
         return [set(self._memo[s]) for s in signatures]
+
+    def fired(self, facts: Iterable[Fact]) -> list[tuple[Fact, frozenset[str]]]:
+        """The facts that match at least one rule, in order, with the rules they match.
+
+        Facts are keyed by :func:`~engine.escalation.facts.fact_key` (equal keys, equal
+        projections); only a key not seen before has its fact's fields built and matched
+        through :meth:`match`, so a day's occurrences cost a key each, and only the facts that
+        fire are kept."""
+        key, keyed = self._key, self._keyed
+        out: list[tuple[Fact, frozenset[str]]] = []
+        iterator = iter(facts)
+        while batch := list(itertools.islice(iterator, self.BATCH)):
+            keys = [key(fact) for fact in batch]
+            unknown = {k: fact for k, fact in zip(keys, batch, strict=True) if k not in keyed}
+            if unknown:
+                if len(keyed) + len(unknown) > self.LIMIT:
+                    keyed.clear()
+                    unknown = dict(zip(keys, batch, strict=True))
+                matched = self.match([fact.fields for fact in unknown.values()])
+                keyed.update(zip(unknown, map(frozenset, matched), strict=True))
+            for k, fact in zip(keys, batch, strict=True):
+                rules = keyed[k]
+                if rules:
+                    out.append((fact, rules))
+        return out
 
 
 class PythonMatcher(_Memo):
