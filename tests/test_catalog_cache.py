@@ -4,6 +4,7 @@ plain text of large status lists, and the JSON rows written like ``json.dumps``.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -74,6 +75,11 @@ def test_a_long_status_list_is_plain_aligned_text(monkeypatch: pytest.MonkeyPatc
     status_column = lines[1].index("Tình trạng")
     assert all(line[status_column - 2 : status_column] == "  " for line in lines[3:])
     assert lines[3].startswith(rows[0]["plan_number"])
+    # periods as people say them, never the keys: "tháng 1/2022", not "2022-01"
+    monthly = next(r for r in rows if re.fullmatch(r"\d{4}-\d{2}", r["milestone"]))
+    year, month = monthly["milestone"].split("-")
+    assert f"tháng {int(month)}/{year}" in "\n".join(lines[3:])
+    assert not any(re.search(r"  \d{4}-\d{2}  ", line) for line in lines[3:])
 
 
 def test_json_rows_are_written_exactly_like_json_dumps(catalog: Catalog) -> None:

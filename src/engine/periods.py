@@ -86,3 +86,9 @@ def period_label(milestone: str) -> str | None:
     if re.fullmatch(r"\d{4}", milestone):
         return f"năm {milestone}"
     return None
+
+
+def milestone_text(milestone: str, label: str | None = None) -> str:
+    """What a "Mốc / kỳ" cell shows: the period as people say it ("tháng 6/2023"), else the
+    milestone's own label ("Hộ tịch"), else its key."""
+    return period_label(milestone) or label or milestone

@@ -18,6 +18,7 @@ from rich.cells import cell_len
 from rich.table import Table
 
 from engine.catalog.model import Catalog
+from engine.periods import milestone_text
 from engine.status import Occurrence, Status
 
 ROW_FIELDS = (
@@ -173,7 +174,7 @@ def _status_cells(catalog: Catalog, occ: Occurrence) -> list[str]:
         plan.number,
         occ.task,
         catalog.units[occ.unit].name,
-        occ.label or occ.milestone,
+        milestone_text(occ.milestone, occ.label),
         task.deadline.replace("\n", " / ") or "(trống)",
         vn_date(occ.due),
         occ.status.label,

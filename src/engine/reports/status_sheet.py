@@ -13,7 +13,7 @@ Rules:
 
 from __future__ import annotations
 
-from engine.periods import period_label
+from engine.periods import milestone_text
 from engine.status import Occurrence, Status
 
 SHEET = "Tình hình thực hiện"
@@ -63,4 +63,4 @@ STATUS_CHOICES: tuple[str, ...] = (*DONE_WORDS, *UPDATED_WORDS)
 
 def milestone_cell(occ: Occurrence) -> str:
     """The "Mốc / kỳ" cell of an occurrence: "tháng 6/2023", else its label, else its key."""
-    return period_label(occ.milestone) or occ.label or occ.milestone
+    return milestone_text(occ.milestone, occ.label)
