@@ -32,7 +32,7 @@ from engine.store import claims, days, outbox
 from engine.store.database import record
 from engine.store.tables import DayRun, NoticeItemRow, OutboxMessage
 from tests import smtp_faults
-from tests.conftest import ROOT, RULES, SCHEDULES
+from tests.conftest import ROOT, RULES, SCHEDULES, shipped_rules_in_memory
 
 TEMPLATES = ROOT / "notifications"
 DAY = date(2023, 7, 3)
@@ -118,7 +118,33 @@ def _daemon(tmp_path: Path, database_url: str, **overrides) -> Daemon:  # type: 
         smtp_port=1,  # nothing listens: mail waits in the outbox
         **overrides,
     )
-    return Daemon.start(settings)
+    with shipped_rules_in_memory():
+        return Daemon.start(settings)
+
+
+def _daily_keys(folder: Path, first: date, last: date) -> set[str]:
+    """The idempotency keys of the items that daily runs from ``first`` to ``last`` make (on
+    their own SQLite database): the reference of the downtime drills."""
+    daily = _daemon(folder, f"sqlite:///{folder / 'daily.db'}")
+    day = first
+    while day <= last:
+        run_day(daily.catalog, daily.engine, day, daily.matcher, TEMPLATES)
+        day += timedelta(days=1)
+    keys = {i.idempotency_key for i in _items(daily.engine)}
+    daily.engine.dispose()
+    return keys
+
+
+@pytest.fixture(scope="module")
+def daily_from_19_06(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """Daily runs from 19/06/2023 to 03/07/2023 (made once for both databases)."""
+    return _daily_keys(tmp_path_factory.mktemp("daily"), date(2023, 6, 19), date(2023, 7, 3))
+
+
+@pytest.fixture(scope="module")
+def daily_from_29_06(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """Daily runs from 29/06/2023 to 03/07/2023 (made once for both databases)."""
+    return _daily_keys(tmp_path_factory.mktemp("daily"), date(2023, 6, 29), date(2023, 7, 3))
 
 
 def _items(engine) -> list[NoticeItemRow]:  # type: ignore[no-untyped-def]
@@ -127,7 +153,7 @@ def _items(engine) -> list[NoticeItemRow]:  # type: ignore[no-untyped-def]
 
 
 def test_daemon_after_days_of_downtime(
-    catalog, tmp_path, database_url, monkeypatch, caplog
+    tmp_path, database_url, monkeypatch, caplog, daily_from_19_06
 ) -> None:  # type: ignore[no-untyped-def]
     """Down from 20/06 to 02/07, started on 03/07: every missed day is run in date order and
     every item a daily run would have made exists, sent or superseded (and logged)."""
@@ -140,12 +166,8 @@ def test_daemon_after_days_of_downtime(
     logged = [r for r in caplog.records if getattr(r, "event", None) == "superseded"]
     runs = sorted(r.day for r in days.last_runs(daemon.engine, 100) if r.finished_at)
     assert runs == [date(2023, 6, 19) + timedelta(days=n) for n in range(15)]
-    daily = _daemon(tmp_path / "ref", f"sqlite:///{tmp_path / 'ref.db'}")
-    for n in range(15):
-        run_day(catalog, daily.engine, date(2023, 6, 19) + timedelta(n), daily.matcher, TEMPLATES)
-    reference = {i.idempotency_key for i in _items(daily.engine)}
     items = {i.idempotency_key: i for i in _items(daemon.engine)}
-    assert set(items) == reference  # nothing lost, nothing added
+    assert set(items) == daily_from_19_06  # nothing lost, nothing added
     superseded = [i for i in items.values() if i.superseded_by]
     assert superseded and all(i.message is None for i in superseded)
     assert len(logged) == len(superseded)
@@ -153,7 +175,6 @@ def test_daemon_after_days_of_downtime(
     assert all(i.message is not None for i in items.values() if not i.superseded_by)
     assert any(i.rule == "bao-cao-thang-han-cuoi" for i in items.values())
     daemon.engine.dispose()
-    daily.engine.dispose()
 
 
 def test_a_crashed_run_is_redone_and_a_live_one_left_alone(
@@ -219,7 +240,9 @@ def test_mail_failing_for_hours_tells_the_admins(tmp_path, database_url, monkeyp
     daemon.engine.dispose()
 
 
-def test_engine_serve_after_downtime(catalog, db, database_url, tmp_path, unused_port) -> None:  # type: ignore[no-untyped-def]
+def test_engine_serve_after_downtime(
+    db, database_url, tmp_path, unused_port, daily_from_29_06
+) -> None:  # type: ignore[no-untyped-def]
     """The real daemon (``engine serve``) started on 03/07/2023 after its last finished run on
     28/06: it runs 29/06 to 03/07 in date order and sends every message once."""
     record(db, DayRun(day=date(2023, 6, 28), mode="scheduled", finished_at=datetime.now(UTC)))
@@ -256,17 +279,5 @@ def test_engine_serve_after_downtime(catalog, db, database_url, tmp_path, unused
     assert Counter(handler.deliveries) == Counter(
         (r.message_id, a) for r in rows for a in r.addresses.split(",")
     )
-    reference = _daemon(tmp_path / "ref", f"sqlite:///{tmp_path / 'ref.db'}")
-    for n in range(1, 6):
-        run_day(
-            catalog,
-            reference.engine,
-            date(2023, 6, 28) + timedelta(n),
-            reference.matcher,
-            TEMPLATES,
-        )
-    assert {i.idempotency_key for i in _items(db)} == {
-        i.idempotency_key for i in _items(reference.engine)
-    }
+    assert {i.idempotency_key for i in _items(db)} == daily_from_29_06
     assert {i.rule for i in _items(db) if i.superseded_by}  # what gave way is recorded
-    reference.engine.dispose()

@@ -85,14 +85,13 @@ def live_server(folder: Path) -> Iterator[LiveServer]:
     import uvicorn
 
     from engine import clock
-    from engine.catalog.loader import load_catalog
     from engine.config import load_settings
     from engine.runner import make_matcher, run_day, unit_links
     from engine.store.database import record
     from engine.store.tables import UserRow
     from engine.web.app import create_app
     from engine.web.security import hash_password
-    from tests.conftest import RULES, SCHEDULES
+    from tests.conftest import RULES, SCHEDULES, load_catalog_memo, shipped_rules_in_memory
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
@@ -105,13 +104,14 @@ def live_server(folder: Path) -> Iterator[LiveServer]:
         templates_dir=RULES.parent / "notifications",
         matcher="python",
     )
-    app = create_app(settings)
+    with shipped_rules_in_memory():
+        app = create_app(settings)
     engine = app.state.web.engine
     record(
         engine,
         UserRow(username="vp", full_name="Nguyễn Văn A", password_hash=hash_password(PASSWORD)),
     )
-    catalog = load_catalog(RULES, SCHEDULES)
+    catalog = load_catalog_memo(RULES, SCHEDULES)
     run_day(
         catalog,
         engine,
