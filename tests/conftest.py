@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
 from engine.catalog.loader import load_catalog
@@ -106,39 +106,115 @@ def migrated_postgres() -> Iterator[str]:
     base = _postgres_url()
     assert base
     name = f"tpl_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(base).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    _create_database(base, name)
     make_engine(base.rsplit("/", 1)[0] + "/" + name).dispose()
     yield name
-    with admin.connect() as connection:
+    _drop_database(base, name)
+
+
+class DayRuns:
+    """Databases holding one day's run of the shipped rules (``run_day`` with a fresh Python
+    matcher and the templates of ``notifications/``), made once per session (per worker) for
+    each day and backend and then copied for every test that asks for ``day_run``: a day's run
+    takes a second or more, a copy a few milliseconds (SQLite) or a tenth of a second
+    (PostgreSQL)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.files: dict[date, Path] = {}
+        self.databases: dict[date, str] = {}
+
+    def _run(self, url: str, day: date) -> Engine:
+        from engine.escalation.matcher import PythonMatcher
+        from engine.runner import run_day
+
+        engine = make_engine(url)
+        matcher = PythonMatcher(self.catalog.escalation.rules)
+        run_day(self.catalog, engine, day, matcher, ROOT / "notifications")
+        return engine
+
+    def sqlite(self, day: date, migrated: Path) -> Path:
+        if day not in self.files:
+            file = _SCRATCH / f"day-{day.isoformat()}.db"
+            shutil.copyfile(migrated, file)
+            engine = self._run(f"sqlite:///{file}", day)
+            with engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            engine.dispose()
+            self.files[day] = file
+        return self.files[day]
+
+    def postgres(self, day: date, migrated: str, base: str) -> str:
+        if day not in self.databases:
+            name = f"tpl_{uuid.uuid4().hex[:12]}"
+            _create_database(base, name, migrated)
+            self._run(base.rsplit("/", 1)[0] + "/" + name, day).dispose()
+            self.databases[day] = name
+        return self.databases[day]
+
+
+@cache
+def _admin(base: str) -> Engine:
+    """One connection pool per session to the server's own test database, for creating and
+    dropping the tests' databases (that database is never migrated or written)."""
+    return create_engine(base, isolation_level="AUTOCOMMIT", pool_size=1)
+
+
+def _create_database(base: str, name: str, template: str | None = None) -> None:
+    clause = f' TEMPLATE "{template}"' if template else ""
+    with _admin(base).connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"{clause}'))
+
+
+def _drop_database(base: str, name: str) -> None:
+    with _admin(base).connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def day_runs(catalog: Catalog) -> Iterator[DayRuns]:
+    runs = DayRuns(catalog)
+    yield runs
+    base = _postgres_url()
+    for name in runs.databases.values():
+        assert base
+        _drop_database(base, name)
+
+
+@pytest.fixture
+def day_run(request: pytest.FixtureRequest) -> date:
+    """The test's databases (``database_url``, ``db``) start with its module's ``DAY`` already
+    run, as ``run_day(catalog, db, DAY, PythonMatcher(rules), notifications/)`` leaves them."""
+    return request.module.DAY  # type: ignore[no-any-return]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh database: a real SQLite file, or a new database on PostgreSQL (schema-less, or a
-    clone of the migrated template when the test also uses a fixture that migrates it)."""
+    clone of the migrated template when the test also uses a fixture that migrates it, or of
+    a day's run when it asks for ``day_run``)."""
+    day = request.module.DAY if "day_run" in request.fixturenames else None
     if request.param == "sqlite":
+        if day is not None:
+            migrated = request.getfixturevalue("migrated_sqlite")
+            runs = request.getfixturevalue("day_runs")
+            shutil.copyfile(runs.sqlite(day, migrated), tmp_path / "engine.db")
         yield f"sqlite:///{tmp_path / 'engine.db'}"
         return
     base = _postgres_url()
     if not base:
         pytest.skip("PostgreSQL not started (scripts/postgres.sh sets ENGINE_TEST_POSTGRES_URL)")
     name = f"t_{uuid.uuid4().hex[:12]}"
-    template = ""
-    if _MIGRATING_FIXTURES & set(request.fixturenames):
-        template = f' TEMPLATE "{request.getfixturevalue("migrated_postgres")}"'
-    admin = make_engine(base).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"{template}'))
-    url = base.rsplit("/", 1)[0] + "/" + name
-    yield url
+    template = None
+    if day is not None:
+        migrated = request.getfixturevalue("migrated_postgres")
+        template = request.getfixturevalue("day_runs").postgres(day, migrated, base)
+    elif _MIGRATING_FIXTURES & set(request.fixturenames):
+        template = request.getfixturevalue("migrated_postgres")
+    _create_database(base, name, template)
+    yield base.rsplit("/", 1)[0] + "/" + name
     _dispose_all()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    _drop_database(base, name)
 
 
 _ENGINES: list[Engine] = []

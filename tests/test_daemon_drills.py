@@ -24,7 +24,6 @@ from typer.testing import CliRunner
 from engine import runner
 from engine.cli import app
 from engine.config import load_settings
-from engine.escalation.matcher import PythonMatcher
 from engine.mail import SmtpConfig, deliver
 from engine.runner import run_day
 from engine.scheduler import Daemon
@@ -60,8 +59,8 @@ def _sender(database_url: str, port: int) -> subprocess.Popen:
 
 
 @pytest.fixture
-def day_of_mail(catalog, db, unused_port):  # type: ignore[no-untyped-def]
-    run_day(catalog, db, DAY, PythonMatcher(catalog.escalation.rules), TEMPLATES)
+def day_of_mail(db, day_run, unused_port):  # type: ignore[no-untyped-def]
+    """DAY's run in the database (``day_run``) and a fault-mode SMTP server on a free port."""
     handler, controller = smtp_faults.start(unused_port)
     yield handler, outbox.messages(db, limit=1000)
     controller.stop()

@@ -47,8 +47,8 @@ def matcher(catalog):  # type: ignore[no-untyped-def]
     return PythonMatcher(catalog.escalation.rules)
 
 
-def _day(catalog, db, matcher) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
-    run_day(catalog, db, DAY, matcher, TEMPLATES)
+def _day(db) -> list[OutboxMessage]:  # type: ignore[no-untyped-def]
+    """The messages of DAY's run, which the test's database starts with (``day_run``)."""
     rows = outbox.messages(db, limit=1000)
     assert len(rows) == MAILS
     return rows
@@ -74,9 +74,9 @@ def _plain(db, to: list[str]) -> OutboxMessage:  # type: ignore[no-untyped-def]
     return next(m for m in outbox.messages(db) if m.id == message)
 
 
-def test_greylisting_on_rcpt_is_retried_and_delivered_once(catalog, db, matcher, server) -> None:  # type: ignore[no-untyped-def]
+def test_greylisting_on_rcpt_is_retried_and_delivered_once(db, day_run, server) -> None:  # type: ignore[no-untyped-def]
     handler, config = server
-    rows = _day(catalog, db, matcher)
+    rows = _day(db)
     handler.fault("RCPT", "450 4.2.0 Greylisted, try again", times=1000)
     first = _send(db, config)
     assert (first.sent, first.retried, first.failed) == (0, MAILS, 0)
@@ -96,9 +96,9 @@ def test_greylisting_on_rcpt_is_retried_and_delivered_once(catalog, db, matcher,
     ("stage", "reply"),
     [("MAIL", "451 4.3.0 Busy"), ("DATA", "452 4.3.1 Full"), ("DATA", "421 4.3.2 Closing")],
 )
-def test_4xx_at_any_stage_is_temporary(catalog, db, matcher, server, stage, reply) -> None:  # type: ignore[no-untyped-def]
+def test_4xx_at_any_stage_is_temporary(db, day_run, server, stage, reply) -> None:  # type: ignore[no-untyped-def]
     handler, config = server
-    rows = _day(catalog, db, matcher)
+    rows = _day(db)
     handler.fault(stage, reply, times=5)
     first = _send(db, config)
     assert (first.sent, first.retried, first.failed) == (MAILS - 5, 5, 0)
@@ -137,11 +137,11 @@ def test_5xx_is_permanent_per_address(db, server) -> None:  # type: ignore[no-un
     assert _send(db, config).sent == 0  # failed for good: nothing is sent again
 
 
-def test_drop_after_data_is_the_documented_window(catalog, db, matcher, server) -> None:  # type: ignore[no-untyped-def]
+def test_drop_after_data_is_the_documented_window(db, day_run, server) -> None:  # type: ignore[no-untyped-def]
     """The server keeps a message but the connection drops before its "250": the message is
     sent again, with the same Message-ID and keys, which is how receivers de-duplicate."""
     handler, config = server
-    rows = _day(catalog, db, matcher)
+    rows = _day(db)
     handler.drop_after_data = 1
     assert _send(db, config).retried == 1
     assert _send(db, config).sent == 1
@@ -154,11 +154,11 @@ def test_drop_after_data_is_the_documented_window(catalog, db, matcher, server) 
     assert outbox.counts(db) == {"sent": MAILS}
 
 
-def test_database_locked_right_after_the_250(catalog, database_url, matcher, server) -> None:  # type: ignore[no-untyped-def]
+def test_database_locked_right_after_the_250(database_url, day_run, server) -> None:  # type: ignore[no-untyped-def]
     """The sent mark meets a locked database: it is retried, nothing is sent twice."""
     handler, config = server
     db = make_engine(database_url, busy_timeout_ms=50)
-    rows = _day(catalog, db, matcher)
+    rows = _day(db)
     held = threading.Event()
 
     def lock_once() -> None:
@@ -182,9 +182,7 @@ def test_database_locked_right_after_the_250(catalog, database_url, matcher, ser
     db.dispose()
 
 
-def test_slow_server_and_a_second_sender(
-    catalog, database_url, matcher, server, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+def test_slow_server_and_a_second_sender(database_url, day_run, server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A pass longer than the lease keeps its claims by renewing them; a second sender takes
     only what is free."""
     monkeypatch.setattr(claims, "LEASE", timedelta(seconds=1))
@@ -192,7 +190,7 @@ def test_slow_server_and_a_second_sender(
     handler, config = server
     handler.delay = 0.1
     engines = [make_engine(database_url) for _ in range(2)]
-    rows = _day(catalog, engines[0], matcher)
+    rows = _day(engines[0])
     slow = SmtpConfig(host=config.host, port=config.port, connections=1, timeout=5)
     reports: list = []
     threads = [threading.Thread(target=lambda e=e: reports.append(_send(e, slow))) for e in engines]
@@ -207,11 +205,9 @@ def test_slow_server_and_a_second_sender(
         engine.dispose()
 
 
-def test_one_failing_message_never_stops_the_pass(
-    catalog, db, matcher, server, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+def test_one_failing_message_never_stops_the_pass(db, day_run, server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     _, config = server
-    rows = _day(catalog, db, matcher)
+    rows = _day(db)
     broken = rows[-1].id
     real = claims.to_send
 
@@ -236,9 +232,11 @@ def _json(db) -> list[dict]:  # type: ignore[no-untyped-def]
     return json.loads(result.stdout)
 
 
-def test_the_admins_report_is_retried_like_any_message(catalog, db, matcher, server) -> None:  # type: ignore[no-untyped-def]
+def test_the_admins_report_is_retried_like_any_message(
+    catalog, db, day_run, matcher, server
+) -> None:  # type: ignore[no-untyped-def]
     handler, config = server
-    _day(catalog, db, matcher)
+    _day(db)
     handler.fault("DATA", "554 5.7.1 Rejected")
     assert _send(db, config).failed == 1
     run_day(catalog, db, DAY + timedelta(days=1), matcher, TEMPLATES)

@@ -141,9 +141,8 @@ def test_two_processes_at_once_enqueue_each_item_once(catalog, database_url, mat
         engine.dispose()
 
 
-def test_delivery_to_a_real_smtp_server(catalog, db, matcher, smtp) -> None:  # type: ignore[no-untyped-def]
+def test_delivery_to_a_real_smtp_server(db, day_run, smtp) -> None:  # type: ignore[no-untyped-def]
     handler, config = smtp
-    run_day(catalog, db, DAY, matcher, TEMPLATES)
     report = asyncio.run(deliver(db, config))
     rows = _messages(db)
     assert report.sent == len(rows) == len(handler.messages)
@@ -155,11 +154,8 @@ def test_delivery_to_a_real_smtp_server(catalog, db, matcher, smtp) -> None:  # 
     assert asyncio.run(deliver(db, config)).sent == 0  # nothing left, nothing twice
 
 
-def test_transient_4xx_is_retried_and_delivered_once(
-    catalog, db, matcher, smtp, fast_retry
-) -> None:  # type: ignore[no-untyped-def]
+def test_transient_4xx_is_retried_and_delivered_once(db, day_run, smtp, fast_retry) -> None:  # type: ignore[no-untyped-def]
     handler, config = smtp
-    run_day(catalog, db, DAY, matcher, TEMPLATES)
     total = len(_messages(db))
     handler.data_replies = ["451 4.3.0 Hệ thống bận"] * 3
     first = asyncio.run(deliver(db, config))
@@ -170,9 +166,8 @@ def test_transient_4xx_is_retried_and_delivered_once(
     assert len(ids) == len(set(ids)) == total
 
 
-def test_permanent_5xx_fails_and_is_reported_to_admins(catalog, db, matcher, smtp) -> None:  # type: ignore[no-untyped-def]
+def test_permanent_5xx_fails_and_is_reported_to_admins(catalog, db, day_run, matcher, smtp) -> None:  # type: ignore[no-untyped-def]
     handler, config = smtp
-    run_day(catalog, db, DAY, matcher, TEMPLATES)
     handler.data_replies = ["554 5.7.1 Từ chối nội dung"]
     report = asyncio.run(deliver(db, config))
     assert report.failed == 1
@@ -189,18 +184,16 @@ def test_permanent_5xx_fails_and_is_reported_to_admins(catalog, db, matcher, smt
     assert asyncio.run(deliver(db, config)).sent == 1
 
 
-def test_refused_recipients(catalog, db, matcher, smtp) -> None:  # type: ignore[no-untyped-def]
+def test_refused_recipients(db, day_run, smtp) -> None:  # type: ignore[no-untyped-def]
     handler, config = smtp
-    run_day(catalog, db, DAY, matcher, TEMPLATES)
     handler.refuse = {"van-phong-bo@btp.example"}
     report = asyncio.run(deliver(db, config))
     assert report.failed == 1  # its only recipient was refused: permanent
     assert "từ chối" in (outbox.messages(db, "failed")[0].last_error or "")
 
 
-def test_disconnect_is_transient(catalog, db, matcher, smtp, fast_retry) -> None:  # type: ignore[no-untyped-def]
+def test_disconnect_is_transient(db, day_run, smtp, fast_retry) -> None:  # type: ignore[no-untyped-def]
     handler, config = smtp
-    run_day(catalog, db, DAY, matcher, TEMPLATES)
     total = len(_messages(db))
     handler.drop_next = 2
     first = asyncio.run(deliver(db, config))
@@ -209,9 +202,8 @@ def test_disconnect_is_transient(catalog, db, matcher, smtp, fast_retry) -> None
     assert len({m["Message-ID"] for m in handler.messages}) == len(handler.messages) == total
 
 
-def test_server_down_then_up(catalog, db, matcher, unused_port, fast_retry) -> None:  # type: ignore[no-untyped-def]
+def test_server_down_then_up(db, day_run, unused_port, fast_retry) -> None:  # type: ignore[no-untyped-def]
     config = SmtpConfig(host="127.0.0.1", port=unused_port, timeout=2)
-    run_day(catalog, db, DAY, matcher, TEMPLATES)
     total = len(_messages(db))
     down = asyncio.run(deliver(db, config))
     assert down.retried == total and down.sent == 0
@@ -226,9 +218,8 @@ def test_server_down_then_up(catalog, db, matcher, unused_port, fast_retry) -> N
     assert up.sent == total == len(handler.messages)
 
 
-def test_restart_in_the_middle_of_sending(catalog, db, matcher, smtp) -> None:  # type: ignore[no-untyped-def]
+def test_restart_in_the_middle_of_sending(db, day_run, smtp) -> None:  # type: ignore[no-untyped-def]
     handler, config = smtp
-    run_day(catalog, db, DAY, matcher, TEMPLATES)
     total = len(_messages(db))
     crashed = claims.claim(db, limit=5, worker="crashed-process")  # claimed, then the process died
     assert len(crashed) == 5
@@ -247,8 +238,7 @@ def test_restart_in_the_middle_of_sending(catalog, db, matcher, smtp) -> None:  
     assert outbox.counts(db) == {"sent": total}
 
 
-def test_message_ids_are_stable(catalog, db, matcher, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    run_day(catalog, db, DAY, matcher, TEMPLATES)
+def test_message_ids_are_stable(catalog, db, day_run, matcher, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     before = {m.id: m.message_id for m in _messages(db)}
     run_day(catalog, db, DAY, matcher, TEMPLATES)
     assert {m.id: m.message_id for m in _messages(db)} == before
