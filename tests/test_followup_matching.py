@@ -16,16 +16,24 @@ from engine.followup import RECENT_PERIODS, notice_json, notices_for_day
 from engine.notices import HistoryKey, Notice, Reads, plan_notices, recipients, remember
 from engine.progress import Completion, Extension, Progress
 from engine.status import evaluate
+from engine.timeline import Timeline
 from tests.test_status_incremental import _progress
 
 
 def _plain(
-    catalog: Catalog, progress: Progress, day: date, history: dict[HistoryKey, date]
+    catalog: Catalog,
+    progress: Progress,
+    day: date,
+    history: dict[HistoryKey, date],
+    timeline: Timeline,
 ) -> list[Notice]:
-    """One day the plain way: every fact built, its fields matched by a fresh matcher."""
+    """One day the plain way: every fact built, its fields matched by a fresh matcher (the
+    day's statuses through the run's timeline, held to fresh evaluations by
+    ``tests/test_status_incremental.py``)."""
     if not catalog.calendar.is_working_day(day):
         return []
-    facts = build_facts(catalog, evaluate(catalog, progress, day, RECENT_PERIODS), day)
+    occurrences = evaluate(catalog, progress, day, RECENT_PERIODS, timeline)
+    facts = build_facts(catalog, occurrences, day)
     matches = PythonMatcher(catalog.escalation.rules).match([f.fields for f in facts])
     return plan_notices(catalog, facts, matches, day, history)
 
@@ -33,12 +41,13 @@ def _plain(
 def _run(catalog: Catalog, progress: Progress, start: date, end: date, plain: bool) -> list[dict]:
     """Day-by-day notices (history carried) as their JSON, the byte-comparable form."""
     matcher = PythonMatcher(catalog.escalation.rules)
+    timeline = Timeline(catalog)
     history: dict[HistoryKey, date] = {}
     out: list[dict] = []
     day = start
     while day <= end:
         if plain:
-            notices = _plain(catalog, progress, day, history)
+            notices = _plain(catalog, progress, day, history, timeline)
         else:
             notices = notices_for_day(catalog, progress, day, matcher, history)
         remember(history, notices)
