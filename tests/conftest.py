@@ -8,7 +8,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -112,45 +112,62 @@ def migrated_postgres() -> Iterator[str]:
     _drop_database(base, name)
 
 
+#: What a test asking for ``day_run`` finds in its database: the day that was run and, when
+#: the run's clock was frozen, the moment it was frozen at.
+DayRun = tuple[date, str | None]
+
+
+def _day_run_of(module: object) -> DayRun:
+    """A module's run: its ``DAY_RUN`` (and ``DAY_RUN_AT``, the frozen clock) when it has one,
+    else its ``DAY`` on the real clock."""
+    if hasattr(module, "DAY_RUN"):
+        return module.DAY_RUN, getattr(module, "DAY_RUN_AT", None)
+    return module.DAY, None  # type: ignore[attr-defined]
+
+
 class DayRuns:
-    """Databases holding one day's run of the shipped rules (``run_day`` with a fresh Python
-    matcher and the templates of ``notifications/``), made once per session (per worker) for
-    each day and backend and then copied for every test that asks for ``day_run``: a day's run
-    takes a second or more, a copy a few milliseconds (SQLite) or a tenth of a second
-    (PostgreSQL)."""
+    """Databases holding one day's run of the shipped rules (``run_day`` in ``manual`` mode with
+    a fresh Python matcher and the templates of ``notifications/``), made once per session
+    (per worker) for each run and backend and then copied for every test that asks for
+    ``day_run``: a day's run takes a second or more, a copy a few milliseconds (SQLite) or a
+    tenth of a second (PostgreSQL)."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.files: dict[date, Path] = {}
-        self.databases: dict[date, str] = {}
+        self.files: dict[DayRun, Path] = {}
+        self.databases: dict[DayRun, str] = {}
 
-    def _run(self, url: str, day: date) -> Engine:
+    def _run(self, url: str, run: DayRun) -> Engine:
+        from freezegun import freeze_time
+
         from engine.escalation.matcher import PythonMatcher
         from engine.runner import run_day
 
         engine = make_engine(url)
         matcher = PythonMatcher(self.catalog.escalation.rules)
-        run_day(self.catalog, engine, day, matcher, ROOT / "notifications")
+        day, frozen_at = run
+        with freeze_time(frozen_at) if frozen_at else nullcontext():
+            run_day(self.catalog, engine, day, matcher, ROOT / "notifications", "manual")
         return engine
 
-    def sqlite(self, day: date, migrated: Path) -> Path:
-        if day not in self.files:
-            file = _SCRATCH / f"day-{day.isoformat()}.db"
+    def sqlite(self, run: DayRun, migrated: Path) -> Path:
+        if run not in self.files:
+            file = _SCRATCH / f"day-run-{len(self.files)}.db"
             shutil.copyfile(migrated, file)
-            engine = self._run(f"sqlite:///{file}", day)
+            engine = self._run(f"sqlite:///{file}", run)
             with engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             engine.dispose()
-            self.files[day] = file
-        return self.files[day]
+            self.files[run] = file
+        return self.files[run]
 
-    def postgres(self, day: date, migrated: str, base: str) -> str:
-        if day not in self.databases:
+    def postgres(self, run: DayRun, migrated: str, base: str) -> str:
+        if run not in self.databases:
             name = f"tpl_{uuid.uuid4().hex[:12]}"
             _create_database(base, name, migrated)
-            self._run(base.rsplit("/", 1)[0] + "/" + name, day).dispose()
-            self.databases[day] = name
-        return self.databases[day]
+            self._run(base.rsplit("/", 1)[0] + "/" + name, run).dispose()
+            self.databases[run] = name
+        return self.databases[run]
 
 
 @cache
@@ -182,10 +199,11 @@ def day_runs(catalog: Catalog) -> Iterator[DayRuns]:
 
 
 @pytest.fixture
-def day_run(request: pytest.FixtureRequest) -> date:
-    """The test's databases (``database_url``, ``db``) start with its module's ``DAY`` already
-    run, as ``run_day(catalog, db, DAY, PythonMatcher(rules), notifications/)`` leaves them."""
-    return request.module.DAY  # type: ignore[no-any-return]
+def day_run(request: pytest.FixtureRequest) -> DayRun:
+    """The test's databases (``database_url``, ``db``, ``app``) start with its module's day
+    already run (see :func:`_day_run_of`), as ``run_day(catalog, db, DAY, PythonMatcher(rules),
+    notifications/, "manual")`` leaves them."""
+    return _day_run_of(request.module)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -193,12 +211,12 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     """A fresh database: a real SQLite file, or a new database on PostgreSQL (schema-less, or a
     clone of the migrated template when the test also uses a fixture that migrates it, or of
     a day's run when it asks for ``day_run``)."""
-    day = request.module.DAY if "day_run" in request.fixturenames else None
+    run = _day_run_of(request.module) if "day_run" in request.fixturenames else None
     if request.param == "sqlite":
-        if day is not None:
+        if run is not None:
             migrated = request.getfixturevalue("migrated_sqlite")
             runs = request.getfixturevalue("day_runs")
-            shutil.copyfile(runs.sqlite(day, migrated), tmp_path / "engine.db")
+            shutil.copyfile(runs.sqlite(run, migrated), tmp_path / "engine.db")
         yield f"sqlite:///{tmp_path / 'engine.db'}"
         return
     base = _postgres_url()
@@ -206,9 +224,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         pytest.skip("PostgreSQL not started (scripts/postgres.sh sets ENGINE_TEST_POSTGRES_URL)")
     name = f"t_{uuid.uuid4().hex[:12]}"
     template = None
-    if day is not None:
+    if run is not None:
         migrated = request.getfixturevalue("migrated_postgres")
-        template = request.getfixturevalue("day_runs").postgres(day, migrated, base)
+        template = request.getfixturevalue("day_runs").postgres(run, migrated, base)
     elif _MIGRATING_FIXTURES & set(request.fixturenames):
         template = request.getfixturevalue("migrated_postgres")
     _create_database(base, name, template)

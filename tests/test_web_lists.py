@@ -372,22 +372,13 @@ def test_pending_extension_shown_on_the_item(app, client: TestClient) -> None:  
 # --- sent emails --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def sent_day(app):  # type: ignore[no-untyped-def]
-    """The notices of 22/01/2024 enqueued (not delivered), as the daily run leaves them."""
-    from engine.runner import make_matcher, run_day
-    from tests.conftest import ROOT
+DAY_RUN, DAY_RUN_AT = date(2024, 1, 22), NOW  # what ``day_run`` leaves in the database
 
-    catalog = app.state.web.catalog
-    with freeze_time(NOW):
-        run_day(
-            catalog,
-            app.state.web.engine,
-            date(2024, 1, 22),
-            make_matcher(catalog, "python"),
-            ROOT / "notifications",
-            "manual",
-        )
+
+@pytest.fixture
+def sent_day(app, day_run):  # type: ignore[no-untyped-def]
+    """The notices of 22/01/2024 enqueued (not delivered), as the daily run leaves them (its
+    manual run at 09:00 that day: ``day_run``)."""
     return app
 
 
