@@ -20,6 +20,7 @@ from engine.escalation.matcher import PythonMatcher
 from engine.mail import SmtpConfig, deliver
 from engine.runner import run_day
 from engine.store import claims, outbox
+from engine.store.database import make_engine
 from engine.store.tables import NoticeItemRow, OutboxMessage
 from tests.conftest import ROOT
 
@@ -114,9 +115,16 @@ def test_catch_up_over_several_days_never_repeats_an_item(catalog, db, matcher) 
     ]
 
 
-def test_two_processes_at_once_enqueue_each_item_once(catalog, database_url, matcher) -> None:  # type: ignore[no-untyped-def]
-    from engine.store.database import make_engine
+@pytest.fixture(scope="module")
+def items_of_one_run(catalog, matcher) -> int:  # type: ignore[no-untyped-def]
+    """How many items a run of DAY makes on its own (in memory; the same for both databases)."""
+    single = run_day(catalog, make_engine("sqlite://"), DAY, matcher, TEMPLATES)
+    return sum(len(n.items) for n in single.notices)
 
+
+def test_two_processes_at_once_enqueue_each_item_once(
+    catalog, database_url, items_of_one_run
+) -> None:  # type: ignore[no-untyped-def]
     engines = [make_engine(database_url) for _ in range(2)]
     barrier = threading.Barrier(2)
     errors: list[BaseException] = []
@@ -134,9 +142,8 @@ def test_two_processes_at_once_enqueue_each_item_once(catalog, database_url, mat
     for t in threads:
         t.join()
     assert not errors, errors
-    single = run_day(catalog, make_engine("sqlite://"), DAY, matcher, TEMPLATES)
     keys = [i.idempotency_key for i in _items(engines[0])]
-    assert len(keys) == len(set(keys)) == sum(len(n.items) for n in single.notices)
+    assert len(keys) == len(set(keys)) == items_of_one_run
     for engine in engines:
         engine.dispose()
 
