@@ -11,7 +11,6 @@ naming no field are ignored. Values are checked by pydantic as the fields' types
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -75,5 +74,7 @@ def _file_values() -> dict[str, Any]:
     path = Path(os.environ.get("ENGINE_CONFIG", "engine.toml"))
     if not path.is_file():
         return {}
+    import tomllib  # only when there is a file (its import compiles a few patterns)
+
     with path.open("rb") as handle:
         return tomllib.load(handle)
