@@ -13,7 +13,7 @@ from engine.catalog.model import Catalog
 from engine.escalation.facts import build_facts, fact_key
 from engine.escalation.matcher import DurableMatcher, PythonMatcher, used_fields
 from engine.followup import RECENT_PERIODS, notice_json, notices_for_day
-from engine.notices import HistoryKey, Notice, _Reads, plan_notices, recipients, remember
+from engine.notices import HistoryKey, Notice, Reads, plan_notices, recipients, remember
 from engine.progress import Completion, Extension, Progress
 from engine.status import evaluate
 from tests.test_status_incremental import _progress
@@ -138,7 +138,7 @@ def test_recipients_depend_only_on_what_the_rule_reads(catalog: Catalog) -> None
     day = date(2023, 9, 15)
     facts = build_facts(catalog, evaluate(catalog, _progress(catalog), day, 3), day)
     for rule in catalog.escalation.rules:
-        reads = _Reads(rule)
+        reads = Reads(rule)
         seen: dict = {}
         for fact in facts:
             found = recipients(catalog, rule, fact)

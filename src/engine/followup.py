@@ -10,7 +10,7 @@ notified then and is no longer news (and a restart after downtime must not flood
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from engine.catalog.model import Catalog
@@ -18,9 +18,10 @@ from engine.escalation.facts import iter_facts
 from engine.escalation.matcher import Matcher
 from engine.escalation.rules import Silence
 from engine.memory import collector_paused
-from engine.notices import HistoryKey, Notice, plan_notices, remember
+from engine.notices import HistoryKey, Notice, plan_notices
 from engine.progress import Progress
 from engine.status import evaluate
+from engine.sweep import sweep
 from engine.timeline import Timeline
 
 RECENT_PERIODS = 3
@@ -61,22 +62,13 @@ def simulate(
     history: dict[HistoryKey, date] | None = None,
     plan: str | None = None,
 ) -> list[Notice]:
-    """Every notice the rules would send from ``start`` to ``end``, day by day (with ``plan``,
-    about that plan's obligations only). The days share one :class:`Timeline`: each computes
-    only its own statuses."""
+    """Every notice the rules would send from ``start`` to ``end`` (with ``plan``, about that
+    plan's obligations only): what :func:`notices_for_day` gives day after day with the
+    history carried over, computed span by span (:mod:`engine.sweep`)."""
     history = dict(history or {})
-    silences = list(silences)
-    timeline = Timeline(catalog)
-    out: list[Notice] = []
-    day = start
-    while day <= end:
-        notices = notices_for_day(
-            catalog, progress, day, matcher, history, silences, plan, timeline
-        )
-        remember(history, notices)
-        out.extend(notices)
-        day += timedelta(days=1)
-    return out
+    return sweep(
+        catalog, progress, start, end, matcher, list(silences), history, plan, RECENT_PERIODS
+    )
 
 
 def notice_json(notice: Notice) -> dict[str, Any]:

@@ -101,7 +101,7 @@ def _asks_office(rule: EscalationRule, fact: Fact) -> bool:
 _OFFICES = ("coordinating_office", "leadership")
 
 
-class _Reads:
+class Reads:
     """What :func:`recipients` reads of a fact for one rule (see :meth:`of`)."""
 
     def __init__(self, rule: EscalationRule):
@@ -123,14 +123,25 @@ class _Reads:
         )
 
 
-def _due_again(rule: EscalationRule, last: date | None, day: date, catalog: Catalog) -> bool:
+def due_again(rule: EscalationRule, last: date | None, day: date, catalog: Catalog) -> bool:
+    """Whether an (occurrence, rule, recipient) last notified on ``last`` (None: never) may be
+    notified on ``day`` (see :func:`next_due`)."""
+    earliest = next_due(rule, last, catalog)
+    return earliest is not None and day >= earliest
+
+
+def next_due(rule: EscalationRule, last: date | None, catalog: Catalog) -> date | None:
+    """The first day an (occurrence, rule, recipient) last notified on ``last`` may be notified
+    again, or None for never: any day if never notified; never for a rule without ``repeat``;
+    else the N-th working day after ``last`` (``working_days: N``), or the same day N months
+    later, clamped to the month's end (``months: N``). Every later day may be too."""
     if last is None:
-        return True
-    if rule.repeat is None or last >= day:
-        return False
+        return date.min
+    if rule.repeat is None:
+        return None
     if rule.repeat.working_days is not None:
-        return catalog.calendar.working_days_between(last, day) >= rule.repeat.working_days
-    return day >= add_months(last, rule.repeat.months or 0)
+        return catalog.calendar.add_working_days(last, rule.repeat.working_days)
+    return add_months(last, rule.repeat.months or 0)
 
 
 def add_months(day: date, months: int) -> date:
@@ -151,9 +162,9 @@ def plan_notices(
 ) -> list[Notice]:
     """The notices due on ``day``, sorted by recipient, then level (highest first), then rule."""
     rules = {rule.id: rule for rule in catalog.escalation.rules}
-    reads = {rule.id: _Reads(rule) for rule in catalog.escalation.rules}
+    reads = {rule.id: Reads(rule) for rule in catalog.escalation.rules}
     active = [s for s in silences if s.until >= day]
-    addressed: dict[tuple, list[str]] = {}  # see _Reads
+    addressed: dict[tuple, list[str]] = {}  # see Reads
     # (occurrence key, recipient) -> every matching (rule, fact), due again or not
     candidates: dict[tuple[str, str], list[tuple[EscalationRule, Fact]]] = defaultdict(list)
     for fact, matched in zip(facts, matches, strict=True):
@@ -177,7 +188,7 @@ def plan_notices(
         top = max(rule.level for rule, _ in options)
         for rule, fact in options:
             last = history.get((occurrence, rule.id, recipient))
-            if rule.level == top and _due_again(rule, last, day, catalog):
+            if rule.level == top and due_again(rule, last, day, catalog):
                 key = idempotency_key(occurrence, rule.id, recipient, day)
                 grouped[(recipient, rule.id)].append(NoticeItem(fact, key))
     notices = [

@@ -30,7 +30,7 @@ class Responsibility:
         self.catalog = catalog
         # Answers change only on the days a unit starts or stops existing: days between two
         # such boundaries share one "epoch", and the memo is keyed by it, not by the day.
-        self._boundaries = sorted(
+        self.boundaries = sorted(
             {u.valid_from for u in catalog.units.values() if u.valid_from}
             | {u.valid_to + timedelta(days=1) for u in catalog.units.values() if u.valid_to}
         )
@@ -39,7 +39,7 @@ class Responsibility:
 
     def owners(self, task: Task, day: date) -> Owners:
         """(owner unit, printed unit when different) of ``task``'s obligations due on ``day``."""
-        key = (task.lead, task.cooperating, bisect_right(self._boundaries, day))
+        key = (task.lead, task.cooperating, bisect_right(self.boundaries, day))
         found = self._owners.get(key)
         if found is not None:
             return found
@@ -61,7 +61,7 @@ class Responsibility:
 
     def holder(self, owner: str, day: date) -> str:
         """Who answers on ``day`` for an open obligation of ``owner``: it, or its successor."""
-        key = (owner, bisect_right(self._boundaries, day))
+        key = (owner, bisect_right(self.boundaries, day))
         found = self._holders.get(key)
         if found is None:
             found = self._holders[key] = self.catalog.current_unit(owner, day)

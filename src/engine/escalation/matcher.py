@@ -55,6 +55,8 @@ class Matcher(Protocol):
 
     def fired(self, facts: Iterable[Fact]) -> list[tuple[Fact, frozenset[str]]]: ...
 
+    def rule_sets(self, facts: Sequence[Fact]) -> list[frozenset[str]]: ...
+
 
 def used_fields(rules: Sequence[EscalationRule]) -> tuple[str, ...]:
     return tuple(sorted({name for rule in rules for name in rule.when}))
@@ -111,29 +113,31 @@ class _Memo:
         return [set(self._memo[s]) for s in signatures]
 
     def fired(self, facts: Iterable[Fact]) -> list[tuple[Fact, frozenset[str]]]:
-        """The facts that match at least one rule, in order, with the rules they match.
-
-        Facts are keyed by :func:`~engine.escalation.facts.fact_key` (equal keys, equal
-        projections); only a key not seen before has its fact's fields built and matched
-        through :meth:`match`, so a day's occurrences cost a key each, and only the facts that
-        fire are kept."""
-        key, keyed = self._key, self._keyed
+        """The facts that match at least one rule, in order, with the rules they match (taken
+        :attr:`BATCH` at a time)."""
         out: list[tuple[Fact, frozenset[str]]] = []
         iterator = iter(facts)
         while batch := list(itertools.islice(iterator, self.BATCH)):
-            keys = [key(fact) for fact in batch]
-            unknown = {k: fact for k, fact in zip(keys, batch, strict=True) if k not in keyed}
-            if unknown:
-                if len(keyed) + len(unknown) > self.LIMIT:
-                    keyed.clear()
-                    unknown = dict(zip(keys, batch, strict=True))
-                matched = self.match([fact.fields for fact in unknown.values()])
-                keyed.update(zip(unknown, map(frozenset, matched), strict=True))
-            for k, fact in zip(keys, batch, strict=True):
-                rules = keyed[k]
-                if rules:
-                    out.append((fact, rules))
+            matched = zip(batch, self.rule_sets(batch), strict=True)
+            out.extend((fact, rules) for fact, rules in matched if rules)
         return out
+
+    def rule_sets(self, facts: Sequence[Fact]) -> list[frozenset[str]]:
+        """The rules each fact matches.
+
+        Facts are keyed by :func:`~engine.escalation.facts.fact_key` (equal keys, equal
+        projections); only a key not seen before has its fact's fields built and matched
+        through :meth:`match`, so a fact costs a key."""
+        key, keyed = self._key, self._keyed
+        keys = [key(fact) for fact in facts]
+        unknown = {k: fact for k, fact in zip(keys, facts, strict=True) if k not in keyed}
+        if unknown:
+            if len(keyed) + len(unknown) > self.LIMIT:
+                keyed.clear()
+                unknown = dict(zip(keys, facts, strict=True))
+            matched = self.match([fact.fields for fact in unknown.values()])
+            keyed.update(zip(unknown, map(frozenset, matched), strict=True))
+        return [keyed[k] for k in keys]
 
 
 class PythonMatcher(_Memo):

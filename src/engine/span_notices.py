@@ -1,0 +1,335 @@
+"""Notices of a sweep's spans (steps 2 and 3 of :mod:`engine.sweep`).
+
+A fact's *span* is the run of working days over which it keeps its shape — every field but
+its occurrence's counters (days and working days overdue, working days left) and its day. Within
+a span the counters are monotone in the day, so a span is cut into *pieces* wherever a counter
+a rule tests crosses a value some rule tests it against (found by bisection), the day of the
+month moves to another bucket a rule tests, or a silence ends; each piece is matched once. Within
+a run of pieces with the same match, recipients and inhibition are fixed, and the days each
+(obligation, rule, recipient) is notified follow from its repeat interval
+(:func:`engine.notices.next_due`): the first is found by bisection, then the next, and so on.
+Each obligation's spans are planned in day order, so its history is always up to date.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import fields as dataclass_fields
+from datetime import date, timedelta
+from itertools import pairwise
+from operator import attrgetter
+from typing import Any
+
+from engine.catalog.model import Catalog
+from engine.codes import Status
+from engine.escalation.facts import Fact, iter_facts
+from engine.escalation.matcher import Matcher
+from engine.escalation.rules import EscalationRule, Silence
+from engine.notices import (
+    HistoryKey,
+    Notice,
+    NoticeItem,
+    Reads,
+    idempotency_key,
+    next_due,
+    recipients,
+)
+from engine.occurrence import Occurrence, Unfrozen
+
+_ONE_DAY = timedelta(days=1)
+_LATE = (Status.OVERDUE, Status.REPORT_MISSING)
+_FIELDS = tuple(f.name for f in dataclass_fields(Occurrence))
+_COUNTERS = ("days_overdue", "working_days_overdue", "working_days_to_due")
+_COUNTER_AT = tuple(_FIELDS.index(name) for name in _COUNTERS)
+_VALUES = attrgetter(*_FIELDS)
+#: Fact fields that move with the day (:func:`_reader` reads each on a day).
+_DAY_FIELDS = ("days_overdue", "working_days_overdue", "working_days_to_due", "days_to_due")
+
+
+def at_day(
+    occ: Occurrence, day: date, working_days_between: Callable[[date, date], int]
+) -> Occurrence:
+    """``occ`` (evaluated on an earlier day of the same interval) as evaluated on ``day``:
+    late obligations count their days and working days overdue from the (extended) due date,
+    open ones the working days left until it (see :meth:`engine.verdict.Dates.verdict`)."""
+    due = occ.due
+    if due is None:
+        return occ
+    late = occ.status in _LATE and day > due
+    values = list(_VALUES(occ))
+    values[_COUNTER_AT[0]] = (day - due).days if late else 0
+    values[_COUNTER_AT[1]] = working_days_between(due, day) if late else 0
+    values[_COUNTER_AT[2]] = working_days_between(day, due) if day <= due else None
+    built = Unfrozen(*values)
+    built.__class__ = Occurrence  # see engine.occurrence.build
+    return built  # type: ignore[return-value]
+
+
+class SpanPlanner:
+    """The notices of a sweep's intervals (see the module): :meth:`interval` takes each
+    interval's occurrences in day order, :meth:`finish` gives every notice."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        matcher: Matcher,
+        silences: Sequence[Silence],
+        history: dict[HistoryKey, date],
+        days: list[date],
+    ):
+        self.catalog, self.matcher, self.history, self.days = catalog, matcher, history, days
+        self.silences = list(silences)
+        self.between = catalog.calendar.working_days_between
+        rules = catalog.escalation.rules
+        self.rules = {rule.id: rule for rule in rules}
+        self.reads = {rule.id: Reads(rule) for rule in rules}
+        self.addressed: dict[tuple, list[str]] = {}
+        self.targets: dict[tuple, list[tuple[EscalationRule, str]]] = {}
+        self.limits = _critical_values(rules)
+        self.everyone_cuts = self._everyone_cuts()
+        self.counter_cuts: dict[tuple, list[int]] = {}
+        self.open: dict[str, tuple[Fact, tuple, int]] = {}  # key -> (fact, shape, first day)
+        self.items: dict[date, dict[tuple[str, str], list[NoticeItem]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+
+    # -- step 2: spans, and pieces with one match each -----------------------------------
+
+    def interval(self, occurrences: list[Occurrence], first: int) -> None:
+        """Take the occurrences of the interval starting at ``days[first]``: a fact with the
+        shape it had goes on; every other span ends the day before."""
+        still: dict[str, tuple[Fact, tuple, int]] = {}
+        ended: list[tuple[tuple[Fact, tuple, int], int]] = []
+        for fact in iter_facts(self.catalog, occurrences, self.days[first]):
+            key, shape = fact.key, _shape(fact)
+            span = self.open.pop(key, None)
+            if span is not None and span[1] == shape:
+                still[key] = span
+                continue
+            if span is not None:
+                ended.append((span, first))
+            still[key] = (fact, shape, first)
+        ended.extend((span, first) for span in self.open.values())
+        self.open = still
+        self._plan(ended)
+
+    def finish(self) -> list[Notice]:
+        """Plan the spans still open at the end; every notice, in order."""
+        self._plan([(span, len(self.days)) for span in self.open.values()])
+        self.open = {}
+        return self._notices()
+
+    def _plan(self, spans: list[tuple[tuple[Fact, tuple, int], int]]) -> None:
+        """Cut the spans that ended into pieces, match each piece, and plan the notices of
+        each run of pieces of a span with the same match (and not silenced)."""
+        days, between = self.days, self.between
+        pieces: list[tuple[Fact, int, int, int]] = []  # fact, first, stop, which span
+        for number, ((fact, _, begin), end) in enumerate(spans):
+            occ = fact.occurrence
+            for first, stop in pairwise(self._cuts(occ, begin, end)):
+                if occ is not None and first != begin:
+                    day = days[first]
+                    fact = Fact(at_day(occ, day, between), fact.static, day)
+                pieces.append((fact, first, stop, number))
+        matched = self.matcher.rule_sets([piece[0] for piece in pieces])
+        run: tuple[Fact, frozenset[str], int, int] | None = None
+        previous = -1
+        for (fact, first, stop, number), rules in zip(pieces, matched, strict=True):
+            if rules and self.silences and self._silenced(fact, days[first]):
+                rules = frozenset()
+            if run is not None and number == previous and run[1] == rules:
+                run = (run[0], rules, run[2], stop)
+                continue
+            if run is not None and run[1]:
+                self._notify(*run)
+            run, previous = (fact, rules, first, stop), number
+        if run is not None and run[1]:
+            self._notify(*run)
+
+    def _silenced(self, fact: Fact, day: date) -> bool:
+        return any(s.covers(fact.plan, fact.task, fact.unit, day) for s in self.silences)
+
+    def _everyone_cuts(self) -> list[int]:
+        """Positions where every fact's piece ends: the bucket of the day of the month
+        changes (when a rule tests it), or a silence ends."""
+        days = self.days
+        out = {bisect_left(days, s.until + _ONE_DAY) for s in self.silences}
+        limits = self.limits.get("day_of_month")
+        if limits:
+            buckets = [bisect_right(limits, d.day) for d in days]
+            out.update(i for i in range(1, len(days)) if buckets[i] != buckets[i - 1])
+        return sorted(out)
+
+    def _cuts(self, occ: Occurrence | None, begin: int, end: int) -> list[int]:
+        """The pieces of the span ``days[begin:end]`` of a fact about ``occ``: its bounds,
+        every fact's cuts, and where a counter the rules test crosses a value they test it
+        against."""
+        every = self.everyone_cuts
+        found = set(every[bisect_left(every, begin + 1) : bisect_left(every, end)])
+        if occ is not None and occ.due is not None:
+            memo = (occ.due, occ.status in _LATE, begin, end)
+            counters = self.counter_cuts.get(memo)
+            if counters is None:
+                counters = self.counter_cuts[memo] = self._counter_cuts(*memo)
+            found.update(counters)
+        return sorted({begin, end, *found})
+
+    def _counter_cuts(self, due: date, late: bool, begin: int, end: int) -> list[int]:
+        days = self.days[begin:end]
+        out: set[int] = set()
+        for name in _DAY_FIELDS:
+            limits = self.limits.get(name)
+            if limits:
+                readings = _reader(name, due, late, self.between)
+                out.update(begin + i for i in _crossings(days, readings, limits))
+        return sorted(out)
+
+    # -- step 3: the days each (obligation, rule, recipient) is notified ------------------
+
+    def _notify(self, fact: Fact, matched: frozenset[str], first: int, stop: int) -> None:
+        static = fact.static
+        signature = (
+            matched,
+            static.plan,
+            static.task,
+            static.unit,
+            fact.occurrence is None,
+            static.followed,
+        )
+        targets = self.targets.get(signature)
+        if targets is None:
+            targets = self.targets[signature] = self._targets(fact, matched)
+        key = fact.key
+        for rule, recipient in targets:
+            self._repeat(fact, rule, recipient, key, first, stop)
+
+    def _targets(self, fact: Fact, matched: frozenset[str]) -> list[tuple[EscalationRule, str]]:
+        """The (rule, recipient) pairs a fact matching ``matched`` may notify: per recipient,
+        the highest-level rules only (inhibition, as in :func:`plan_notices`). Depends on the
+        fact only through what its signature in :meth:`_notify` holds."""
+        options: dict[str, list[EscalationRule]] = defaultdict(list)
+        for rule_id in sorted(matched):
+            rule = self.rules[rule_id]
+            read = self.reads[rule_id].of(fact)
+            found = self.addressed.get(read)
+            if found is None:
+                found = self.addressed[read] = recipients(self.catalog, rule, fact)
+            for recipient in found:
+                options[recipient].append(rule)
+        out = []
+        for recipient, rules in options.items():
+            top = max(rule.level for rule in rules)
+            out.extend((rule, recipient) for rule in rules if rule.level == top)
+        return out
+
+    def _repeat(
+        self,
+        fact: Fact,
+        rule: EscalationRule,
+        recipient: str,
+        key: str,
+        first: int,
+        stop: int,
+    ) -> None:
+        history, catalog, days = self.history, self.catalog, self.days
+        entry = (key, rule.id, recipient)
+        while first < stop:
+            earliest = next_due(rule, history.get(entry), catalog)
+            if earliest is None:
+                return
+            first = bisect_left(days, earliest, first, stop)
+            if first == stop:
+                return
+            day = days[first]
+            occ = fact.occurrence
+            if occ is not None and day != fact.day:
+                occ = at_day(occ, day, self.between)
+            item = NoticeItem(
+                Fact(occ, fact.static, day), idempotency_key(key, rule.id, recipient, day)
+            )
+            self.items[day][(recipient, rule.id)].append(item)
+            history[entry] = day
+            first += 1
+
+    def _notices(self) -> list[Notice]:
+        """Every planned notice, day by day, each day's as :func:`plan_notices` orders them."""
+        out: list[Notice] = []
+        for day in sorted(self.items):
+            notices = [
+                Notice(day, self.rules[rule_id], recipient, tuple(sorted(items, key=_item_key)))
+                for (recipient, rule_id), items in self.items[day].items()
+            ]
+            notices.sort(key=lambda n: (n.recipient, -n.level, n.rule.id))
+            out.extend(notices)
+        return out
+
+
+def _item_key(item: NoticeItem) -> str:
+    return item.fact.key
+
+
+_SHAPE_FIELDS = attrgetter(*(name for name in _FIELDS if name not in _COUNTERS))
+
+
+def _shape(fact: Fact) -> tuple:
+    """Everything of a fact but its day and its occurrence's counters."""
+    occ = fact.occurrence
+    return (fact.static, None if occ is None else _SHAPE_FIELDS(occ))
+
+
+def _crossings(
+    days: list[date], value: Callable[[date], int | None], limits: Sequence[int]
+) -> Iterator[int]:
+    """The positions in ``days`` where ``value`` (monotone over ``days``; None counts as below
+    every limit) goes from one side of a limit to the other."""
+    first, last = value(days[0]), value(days[-1])
+    for limit in limits:
+        below = first is None or first < limit
+        if below == (last is None or last < limit):
+            continue
+        low, high = 1, len(days) - 1  # the flip is after 0 and at the latest at the end
+        while low < high:
+            middle = (low + high) // 2
+            found = value(days[middle])
+            if (found is None or found < limit) == below:
+                low = middle + 1
+            else:
+                high = middle
+        yield low
+
+
+def _reader(
+    name: str, due: date, late: bool, between: Callable[[date, date], int]
+) -> Callable[[date], int | None]:
+    """A fact field that moves with the day, as a function of the day (see :func:`at_day`)."""
+    if name == "days_overdue":
+        return lambda d: (d - due).days if late and d > due else 0
+    if name == "working_days_overdue":
+        return lambda d: between(due, d) if late and d > due else 0
+    if name == "working_days_to_due":
+        return lambda d: between(d, due) if d <= due else None
+    return lambda d: (due - d).days if d <= due else None  # days_to_due
+
+
+def _critical_values(rules: Sequence[EscalationRule]) -> dict[str, list[int]]:
+    """Per numeric field, the values at which some rule's test on it may change its answer:
+    for every number ``v`` a rule compares the field with, ``v`` and ``v + 1``."""
+    out: dict[str, set[int]] = defaultdict(set)
+    for rule in rules:
+        for name, test in rule.when.items():
+            for operand in _operands(test):
+                if isinstance(operand, int) and not isinstance(operand, bool):
+                    out[name].update((operand, operand + 1))
+    return {name: sorted(values) for name, values in out.items()}
+
+
+def _operands(test: Any) -> Iterator[Any]:
+    if isinstance(test, dict):
+        for value in test.values():
+            yield from _operands(value)
+    elif isinstance(test, list | tuple):
+        yield from test
+    else:
+        yield test
