@@ -41,7 +41,7 @@ __all__ = ["ParseContext", "ParsedPhrase", "PhraseBook", "PhraseError", "PhraseG
 class PhrasePattern(BaseModel):
     """One wording the engine understands, with the class it gives."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     id: str
     timing_class: TimingClass = Field(alias="class")
@@ -68,7 +68,7 @@ class PhrasePattern(BaseModel):
 class VagueWording(BaseModel):
     """Words that do not fix a due date ("đầu năm"): refused, with a suggestion for the admin."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     match: list[str] = Field(min_length=1)
     suggestion: str
@@ -80,7 +80,7 @@ class VagueWording(BaseModel):
 class PhraseGrammar(BaseModel):
     """The whole grammar file."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     splitters: list[str] = ["\n", ";", " và ", ","]
     composite_splitters: list[str] = ["\n", ";", " và "]
