@@ -3,12 +3,16 @@
 Each command runs as a fresh process (``python -m engine.cli …``), several times, on the
 shipped rules with an empty SQLite database; ``python -c pass`` runs the same way in the same
 loop as the baseline. The first run of the rules commands fills the catalogue cache (under a
-temporary ``ENGINE_DATA_DIR``) and is reported apart as "cold".
+temporary ``ENGINE_DATA_DIR``) and is reported apart as "cold". That run also writes the
+engine's bytecode (``__pycache__``), as an installed engine has it: ``PYTHONDONTWRITEBYTECODE``
+is dropped from the runs' environment (a shell that sets it would otherwise have every run
+compile the engine's ~40 modules from source, ~0.04 s).
 
-``--src DIR`` runs another source tree (e.g. an older commit unpacked with ``git archive``) with
-the same interpreter. ``--before DIR`` runs that tree and this one alternately in the same loop
-(each with its own data folder and database), so that both see the same machine load; the
-figures are printed per tree.
+``--src DIR`` runs another source tree (a checkout, e.g. an older commit unpacked with ``git
+archive``, or its ``src`` folder) with the same interpreter. ``--before DIR`` runs that tree and
+this one alternately in the same loop (each with its own data folder and database), so that
+both see the same machine load; the figures are printed per tree, after the folder each tree's
+``engine`` package was imported from.
 
 Run: .venv/bin/python benchmarks/bench_cli.py [--runs 5] [--src DIR | --before DIR]
 (see docs/benchmarks.md)
@@ -53,7 +57,7 @@ def _env(scratch: Path, src: Path | None) -> dict[str, str]:
     """The environment of one source tree's runs: its own data folder and empty database."""
     scratch.mkdir(parents=True)
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
         "ENGINE_DATA_DIR": str(scratch / "var"),
         "ENGINE_DATABASE_URL": f"sqlite:///{scratch / 'engine.db'}",
         "ENGINE_RULES_DIR": str(ROOT / "rules"),
@@ -61,8 +65,15 @@ def _env(scratch: Path, src: Path | None) -> dict[str, str]:
         "COLUMNS": "200",
     }
     if src:
-        env["PYTHONPATH"] = str(src.resolve())
+        env["PYTHONPATH"] = str(_package_root(src))
     return env
+
+
+def _package_root(tree: Path) -> Path:
+    """The folder holding the ``engine`` package: ``tree/src`` for a whole checkout (as
+    ``git archive`` unpacks it), else ``tree`` itself."""
+    tree = tree.resolve()
+    return tree / "src" if (tree / "src" / "engine").is_dir() else tree
 
 
 def main() -> None:
@@ -78,6 +89,15 @@ def main() -> None:
         trees = {"before: ": _env(scratch / "before", args.before), "after: ": current}
     engine = [sys.executable, "-m", "engine.cli"]
     for name, env in trees.items():
+        where = subprocess.run(
+            [sys.executable, "-c", "import engine; print(engine.__file__)"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        print(f"{name}engine from {Path(where.stdout.strip()).parent}")
         cold, cold_cpu = _run([*engine, "check"], env)
         print(
             f"{name}cold engine check (fills the catalogue cache): {cold:.2f} s, CPU {cold_cpu:.2f} s"

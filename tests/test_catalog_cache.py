@@ -3,7 +3,9 @@ plain text of large status lists, and the JSON rows written like ``json.dumps``.
 
 from __future__ import annotations
 
+import io
 import json
+import pickle
 import re
 from datetime import date
 from pathlib import Path
@@ -19,6 +21,7 @@ from engine.cli import app
 from engine.progress import Progress
 from engine.render import PLAIN_STATUS_ROWS, row, to_json
 from engine.status import evaluate
+from engine.timing.parse import ParseContext
 from tests.conftest import RULES, SCHEDULES
 
 
@@ -36,6 +39,29 @@ def test_a_cached_catalogue_evaluates_like_a_fresh_one(
     assert again is not first and again.warnings == catalog.warnings
     for day in (date(2023, 3, 1), date(2024, 7, 15), date(2026, 1, 5)):
         assert evaluate(again, Progress(), day) == evaluate(catalog, Progress(), day)
+
+
+class _NamingUnpickler(pickle.Unpickler):
+    """Unpickles, noting every (module, name) global the data calls or builds."""
+
+    def __init__(self, data: bytes):
+        super().__init__(io.BytesIO(data))
+        self.names: set[tuple[str, str]] = set()
+
+    def find_class(self, module: str, name: str) -> object:
+        self.names.add((module, name))
+        return super().find_class(module, name)
+
+
+def test_unpickling_the_catalogue_compiles_no_pattern(catalog: Catalog) -> None:
+    """The phrase book keeps its templates as text (a pickled compiled pattern is compiled
+    again by ``re._compile`` on loading): a command that reads no phrase compiles none."""
+    phrase, context = "Quý III-IV/2023", ParseContext(2023)
+    read = catalog.phrases.parse(phrase, context)  # patterns compiled, cached per process
+    unpickler = _NamingUnpickler(pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL))
+    again = unpickler.load()
+    assert not {name for name in unpickler.names if name[0] == "re"}
+    assert again.phrases.parse(phrase, context) == read
 
 
 def test_an_edited_rule_file_is_validated_again(rules_copy: Path, tmp_path: Path) -> None:

@@ -12,8 +12,11 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer.main
+import typer.models
 from typer.testing import CliRunner
 
 from engine.cli import app
@@ -25,11 +28,13 @@ _HEAVY = ("rich", "holidays", "sqlalchemy", "alembic", "jinja2", "openpyxl", "fa
 def _imported(
     code: str, tmp_path: Path, heavy: tuple[str, ...] = _HEAVY, env: dict[str, str] | None = None
 ) -> list[str]:
-    """The ``heavy`` top-level packages a fresh interpreter has imported after ``code``."""
+    """The ``heavy`` modules (each with its submodules) a fresh interpreter has imported after
+    ``code``."""
     probe = f"""
 import json, sys
 {code}
-print(json.dumps(sorted({{m.split(".")[0] for m in sys.modules}} & set({heavy!r}))))
+heavy = {heavy!r}
+print(json.dumps(sorted({{h for h in heavy for m in sys.modules if (m + ".").startswith(h + ".")}})))
 """
     env = {**os.environ, "ENGINE_DATA_DIR": str(tmp_path), **(env or {})}
     done = subprocess.run(
@@ -118,6 +123,45 @@ def test_read_only_commands_import_no_database_toolkit(
     (``engine.store.light``); pydantic is still imported (typer 0.29 validates every option
     through it, and the cached catalogue holds pydantic models)."""
     assert _imported(_command(*argv), tmp_path, _READ_ONLY_HEAVY, migrated_env) == []
+
+
+#: What reading one phrase needs none of: the status evaluation and its table writers, the
+#: settings library and its dotenv parser.
+_NOT_FOR_PARSE = ("engine.status", "engine.render", "pydantic_settings", "dotenv")
+
+
+def test_parse_imports_neither_the_status_evaluation_nor_pydantic_settings(
+    tmp_path: Path, migrated_env: dict[str, str]
+) -> None:
+    for fmt in ("table", "json"):
+        command = _command("parse", "Tháng 9/2023", "--format", fmt)
+        assert _imported(command, tmp_path, _NOT_FOR_PARSE, migrated_env) == []
+
+
+def test_run_as_a_program_the_app_builds_only_the_command_named(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Typer inspects a command to build it; the others are left out when the first argument
+    names one, and all are built for an unknown name (whose error suggests the closest)."""
+    built: list[str] = []
+    real = typer.main.get_command_from_info
+
+    def spy(command_info: typer.models.CommandInfo, **kwargs: Any) -> object:
+        built.append(command_info.callback.__name__ if command_info.callback else "")
+        return real(command_info, **kwargs)
+
+    monkeypatch.setattr(typer.main, "get_command_from_info", spy)
+    every = (list(app.registered_commands), list(app.registered_groups))
+    with pytest.raises(SystemExit) as done:
+        app(["parse", "--help"])
+    assert done.value.code == 0 and built == ["parse"]
+    assert "Cụm từ thời hạn" in capsys.readouterr().out
+    assert (app.registered_commands, app.registered_groups) == every
+    built.clear()
+    with pytest.raises(SystemExit) as done:
+        app(["pars", "x"])
+    assert done.value.code == 2 and "Did you mean 'parse'?" in capsys.readouterr().err
+    assert set(built) >= {c.callback.__name__ for c in every[0] if c.callback}
 
 
 def test_an_engine_at_the_newest_revision_skips_alembic(

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from engine.config import load_settings
 
@@ -38,3 +39,20 @@ def test_file_then_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) 
     monkeypatch.setenv("ENGINE_CONFIG", str(other))
     assert load_settings().schedules_dir == Path("/srv/schedules")
     assert load_settings(rules_dir=Path("cli")).rules_dir == Path("cli")
+
+
+def test_variables_are_typed_and_named_in_any_case(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ENGINE_CONFIG", raising=False)
+    (tmp_path / "engine.toml").write_text("smtp_port = 2525\nunknown_key = 1\n", encoding="utf-8")
+    monkeypatch.setenv("ENGINE_SMTP_TLS", "true")
+    monkeypatch.setenv("engine_session_hours", "12")
+    monkeypatch.setenv("ENGINE_NOT_A_SETTING", "x")
+    settings = load_settings(smtp_user=None, matcher="python")
+    assert (settings.smtp_port, settings.smtp_tls, settings.session_hours) == (2525, True, 12)
+    assert (settings.smtp_user, settings.matcher) == (None, "python")
+    monkeypatch.setenv("ENGINE_SMTP_PORT", "not a port")
+    with pytest.raises(ValidationError, match="smtp_port"):
+        load_settings()

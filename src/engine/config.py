@@ -1,21 +1,28 @@
 """Configuration: documented defaults < optional TOML file < ``ENGINE_*`` environment variables.
 
 The file is ``engine.toml`` in the working directory, or the path in ``ENGINE_CONFIG``; its
-keys are the field names below (``rules_dir = "rules"``, ``database_url = "..."``).
+keys are the field names below (``rules_dir = "rules"``, ``database_url = "..."``). A variable
+is ``ENGINE_`` and the field name in any case (``ENGINE_SMTP_PORT=2525``); keys and variables
+naming no field are ignored. Values are checked by pydantic as the fields' types say ("true",
+"1", "yes" are true). The settings are a plain pydantic model read by :func:`load_settings`
+(``pydantic_settings`` and its dotenv parser cost every command a twentieth of a second).
 """
 
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict
+
+_PREFIX = "engine_"
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ENGINE_", extra="ignore")
+class Settings(BaseModel):
+    """The engine's settings (read them with :func:`load_settings`, see the module rule)."""
+
+    model_config = ConfigDict(extra="ignore")
 
     rules_dir: Path = Path("rules")
     schedules_dir: Path = Path("schedules")
@@ -49,32 +56,25 @@ class Settings(BaseSettings):
     report_signer_title: str = ""  # monthly report's signer, "|" splits lines ("": default)
     report_signer_name: str = ""  # "" → a name line left for the officer to fill in
 
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _TomlSource(settings_cls))
-
-
-class _TomlSource(PydanticBaseSettingsSource):
-    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
-        return self._data().get(field_name), field_name, False
-
-    def _data(self) -> dict[str, Any]:
-        path = Path(os.environ.get("ENGINE_CONFIG", "engine.toml"))
-        if not path.is_file():
-            return {}
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-
-    def __call__(self) -> dict[str, Any]:
-        return {k: v for k, v in self._data().items() if k in self.settings_cls.model_fields}
-
 
 def load_settings(**overrides: Any) -> Settings:
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    """The settings: defaults < the TOML file < ``ENGINE_*`` variables < ``overrides`` (an
+    override of None is not given)."""
+    fields = Settings.model_fields
+    values = {k: v for k, v in _file_values().items() if k in fields}
+    for name, value in os.environ.items():
+        key = name.lower()
+        if key.startswith(_PREFIX) and key[len(_PREFIX) :] in fields:
+            values[key[len(_PREFIX) :]] = value
+    values.update((k, v) for k, v in overrides.items() if v is not None)
+    return Settings(**values)
+
+
+def _file_values() -> dict[str, Any]:
+    path = Path(os.environ.get("ENGINE_CONFIG", "engine.toml"))
+    if not path.is_file():
+        return {}
+    import tomllib  # only when there is a file (its import compiles a few patterns)
+
+    with path.open("rb") as handle:
+        return tomllib.load(handle)

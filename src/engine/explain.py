@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import calendar as _calendar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.catalog.model import Catalog
-from engine.render import vn_date
+from engine.periods import vn_date
 from engine.timing.models import (
     CompositeTiming,
     DatedTiming,
@@ -18,6 +17,9 @@ from engine.timing.models import (
     TriggeredTiming,
 )
 from engine.timing.reading import PartReading
+
+if TYPE_CHECKING:
+    from engine.catalog.model import Catalog
 
 
 def explain(timing: Timing, catalog: Catalog) -> dict[str, Any]:

@@ -88,6 +88,11 @@ def period_label(milestone: str) -> str | None:
     return None
 
 
+def vn_date(day: date | None) -> str:
+    """dd/mm/yyyy, the short form used in Vietnamese tables ("—" for no date)."""
+    return day.strftime("%d/%m/%Y") if day else "—"
+
+
 def milestone_text(milestone: str, label: str | None = None) -> str:
     """What a "Mốc / kỳ" cell shows: the period as people say it ("tháng 6/2023"), else the
     milestone's own label ("Hộ tịch"), else its key."""

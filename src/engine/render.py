@@ -18,7 +18,7 @@ from rich.cells import cell_len
 from rich.table import Table
 
 from engine.catalog.model import Catalog
-from engine.periods import milestone_text
+from engine.periods import milestone_text, vn_date
 from engine.status import Occurrence, Status
 
 ROW_FIELDS = (
@@ -61,11 +61,6 @@ _STYLES = {
     Status.REPORTED: "green",
     Status.NOT_STARTED: "dim",
 }
-
-
-def vn_date(day: date | None) -> str:
-    """dd/mm/yyyy, the short form used in Vietnamese tables."""
-    return day.strftime("%d/%m/%Y") if day else "—"
 
 
 def row(catalog: Catalog, occ: Occurrence) -> dict[str, Any]:

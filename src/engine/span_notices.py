@@ -90,7 +90,7 @@ class SpanPlanner:
         self.limits = _critical_values(rules)
         self.everyone_cuts = self._everyone_cuts()
         self.counter_cuts: dict[tuple, list[int]] = {}
-        self.open: dict[str, tuple[Fact, tuple, int]] = {}  # key -> (fact, shape, first day)
+        self.open: dict[tuple, tuple[Fact, int]] = {}  # shape -> (fact, first day)
         self.items: dict[date, dict[tuple[str, str], list[NoticeItem]]] = defaultdict(
             lambda: defaultdict(list)
         )
@@ -99,19 +99,15 @@ class SpanPlanner:
 
     def interval(self, occurrences: list[Occurrence], first: int) -> None:
         """Take the occurrences of the interval starting at ``days[first]``: a fact with the
-        shape it had goes on; every other span ends the day before."""
-        still: dict[str, tuple[Fact, tuple, int]] = {}
-        ended: list[tuple[tuple[Fact, tuple, int], int]] = []
+        shape it had goes on; every other span ends the day before. Open spans are keyed by
+        their shape, which names the obligation (plan, task, unit, milestone), so a fact
+        whose shape changed finds no span and its old one ends."""
+        still: dict[tuple, tuple[Fact, int]] = {}
+        pop = self.open.pop
         for fact in iter_facts(self.catalog, occurrences, self.days[first]):
-            key, shape = fact.key, _shape(fact)
-            span = self.open.pop(key, None)
-            if span is not None and span[1] == shape:
-                still[key] = span
-                continue
-            if span is not None:
-                ended.append((span, first))
-            still[key] = (fact, shape, first)
-        ended.extend((span, first) for span in self.open.values())
+            shape = _shape(fact)
+            still[shape] = pop(shape, None) or (fact, first)
+        ended = [(span, first) for span in self.open.values()]
         self.open = still
         self._plan(ended)
 
@@ -121,12 +117,12 @@ class SpanPlanner:
         self.open = {}
         return self._notices()
 
-    def _plan(self, spans: list[tuple[tuple[Fact, tuple, int], int]]) -> None:
+    def _plan(self, spans: list[tuple[tuple[Fact, int], int]]) -> None:
         """Cut the spans that ended into pieces, match each piece, and plan the notices of
         each run of pieces of a span with the same match (and not silenced)."""
         days, between = self.days, self.between
         pieces: list[tuple[Fact, int, int, int]] = []  # fact, first, stop, which span
-        for number, ((fact, _, begin), end) in enumerate(spans):
+        for number, ((fact, begin), end) in enumerate(spans):
             occ = fact.occurrence
             for first, stop in pairwise(self._cuts(occ, begin, end)):
                 if occ is not None and first != begin:

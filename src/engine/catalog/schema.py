@@ -19,7 +19,7 @@ Tag = Literal["monthly_report", "progress_update", "quarterly_seminar"]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 def _id_text(value: object) -> object:

@@ -76,7 +76,7 @@ _CHOICES: dict[str, set[str]] = {
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class Repeat(_Strict):

@@ -17,12 +17,18 @@ A pattern template is plain Vietnamese with a little markup:
 Templates and phrases are compared after :func:`engine.text.normalize` (NFC, case-folded,
 dashes unified, spaces collapsed), so case, NFD input and en-dashes never matter. A phrase
 matches a template only as a whole; trailing "." ";" "," are ignored.
+
+A template is compiled once per process, on first use (:func:`compile_template`,
+:func:`compile_search` and :func:`compile_label` are cached per template string): the phrase
+book keeps only the template strings, so unpickling a cached catalogue compiles nothing and
+reading a phrase compiles only the templates it tries.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from engine.text import collapse, normalize
 
@@ -52,6 +58,7 @@ def placeholder_type(name: str) -> str | None:
     return base if base in _TYPED else None
 
 
+@cache
 def compile_template(template: str) -> re.Pattern[str]:
     """Compile a template into an anchored regular expression over normalised text.
 
@@ -61,9 +68,17 @@ def compile_template(template: str) -> re.Pattern[str]:
     return re.compile(rf"^{_template_regex(template)}$")
 
 
+@cache
 def compile_search(template: str) -> re.Pattern[str]:
     """Compile a template to find it anywhere in normalised text, on whole words only."""
     return re.compile(rf"(?<!\w){_template_regex(template)}(?!\w)")
+
+
+@cache
+def compile_label(template: str) -> re.Pattern[str]:
+    """Compile a label template ("(đối với {label})") to match at the end of a part, the text
+    before it captured as ``body``."""
+    return re.compile(rf"^(?P<body>.+?)\s*{_template_regex(template)}$")
 
 
 def _template_regex(template: str) -> str:

@@ -53,7 +53,7 @@ Period = Literal["month", "quarter", "half_year", "year"]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Milestone(_Frozen):

@@ -24,7 +24,13 @@ from engine.text import collapse, normalize
 from engine.timing.actions import unbracket
 from engine.timing.builders import ParseContext, build
 from engine.timing.cells import read_cell, read_composite, strip_bullet
-from engine.timing.grammar import Captures, compile_search, compile_template, match_template
+from engine.timing.grammar import (
+    Captures,
+    compile_label,
+    compile_search,
+    compile_template,
+    match_template,
+)
 from engine.timing.models import Period, Timing, TimingClass, UnspecifiedTiming
 from engine.timing.reading import PartReading
 from engine.timing.values import PhraseError, VagueError
@@ -35,7 +41,7 @@ __all__ = ["ParseContext", "ParsedPhrase", "PhraseBook", "PhraseError", "PhraseG
 class PhrasePattern(BaseModel):
     """One wording the engine understands, with the class it gives."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     id: str
     timing_class: TimingClass = Field(alias="class")
@@ -62,7 +68,7 @@ class PhrasePattern(BaseModel):
 class VagueWording(BaseModel):
     """Words that do not fix a due date ("đầu năm"): refused, with a suggestion for the admin."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     match: list[str] = Field(min_length=1)
     suggestion: str
@@ -74,7 +80,7 @@ class VagueWording(BaseModel):
 class PhraseGrammar(BaseModel):
     """The whole grammar file."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     splitters: list[str] = ["\n", ";", " và ", ","]
     composite_splitters: list[str] = ["\n", ";", " và "]
@@ -94,7 +100,11 @@ class ParsedPhrase:
 
 
 class PhraseBook:
-    """A compiled grammar plus the reference documents external phrases may name."""
+    """A grammar plus the reference documents external phrases may name.
+
+    The book holds the templates as written; each is compiled on first use and cached per
+    process (:mod:`engine.timing.grammar`), so a pickled book holds no compiled pattern.
+    """
 
     def __init__(
         self,
@@ -105,21 +115,6 @@ class PhraseBook:
         self.grammar = grammar
         self.calendar = calendar or WorkingCalendar()
         """Counts "05 ngày làm việc kể từ ngày ban hành" (the catalog's, overrides included)."""
-        self._compiled = [
-            (spec, [compile_template(t) for t in spec.match]) for spec in grammar.patterns
-        ]
-        self._labels = [
-            re.compile(r"^(?P<body>.+?)\s*" + compile_template(t).pattern[1:])
-            for t in grammar.labels
-        ]
-        self._vague = [
-            (
-                rule,
-                [compile_search(t) for t in rule.match],
-                [compile_search(t) for t in rule.unless],
-            )
-            for rule in grammar.vague
-        ]
         self._prefixes = [normalize(p) for p in grammar.shared_prefixes]
         self.catch_all = frozenset(
             spec.id for spec in grammar.patterns if all(self._is_catch_all(t) for t in spec.match)
@@ -135,9 +130,9 @@ class PhraseBook:
 
     def first_match(self, phrase: str) -> tuple[PhrasePattern, Captures] | None:
         """The first pattern (in file order) that reads the whole phrase."""
-        for spec, templates in self._compiled:
-            for template in templates:
-                captures = match_template(template, phrase)
+        for spec in self.grammar.patterns:
+            for template in spec.match:
+                captures = match_template(compile_template(template), phrase)
                 if captures is not None:
                     return spec, captures
         return None
@@ -169,10 +164,10 @@ class PhraseBook:
         skip = len(key) + 1 if read_from is None else len(normalize(part[:read_from])) + 1
         hits = [
             (found.start(), -len(found[0]), found, rule)
-            for rule, regexes, exceptions in self._vague
-            for regex in regexes
-            for found in regex.finditer(key)
-            if found.start() < skip and not _inside(found, exceptions, key)
+            for rule in self.grammar.vague
+            for template in rule.match
+            for found in compile_search(template).finditer(key)
+            if found.start() < skip and not _inside(found, rule.unless, key)
         ]
         if not hits:
             return
@@ -202,8 +197,8 @@ class PhraseBook:
     def split_label(self, part: str) -> tuple[str, str | None]:
         """(body, label) of a part ending with a label such as "(đối với Hộ tịch)"."""
         key = normalize(part)
-        for regex in self._labels:
-            found = regex.match(key)
+        for template in self.grammar.labels:
+            found = compile_label(template).match(key)
             if found:
                 original = collapse(part)
                 same = len(original) == len(key)
@@ -219,12 +214,12 @@ EXAMPLES_CONTEXT = ParseContext(2023, date(2023, 1, 1))
 """Examples are read as in a plan of 2023 signed on 01/01/2023 (for "kể từ ngày ban hành")."""
 
 
-def _inside(found: re.Match[str], exceptions: list[re.Pattern[str]], key: str) -> bool:
-    """Whether a vague wording lies within one of the wordings that spare it."""
+def _inside(found: re.Match[str], exceptions: list[str], key: str) -> bool:
+    """Whether a vague wording lies within one of the wordings (templates) that spare it."""
     return any(
         spared.start() <= found.start() and found.end() <= spared.end()
-        for regex in exceptions
-        for spared in regex.finditer(key)
+        for template in exceptions
+        for spared in compile_search(template).finditer(key)
     )
 
 
