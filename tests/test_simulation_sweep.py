@@ -1,7 +1,8 @@
 """The span-by-span simulation (``engine.sweep``) against day-by-day runs.
 
-The reference is what the daemon does: :func:`notices_for_day` on every day, the history of
-the days before carried over. The sweep must give the same notices, item for item (the
+The reference is what the daemon does when it catches up: :func:`notices_for_day` on every
+day with one timeline, the history of the days before carried over (the timeline's statuses
+are held to fresh evaluations by ``tests/test_status_incremental.py``). The sweep must give the same notices, item for item (the
 occurrence of each item as evaluated that day, its idempotency key), on the shipped plans over
 years, with records of every kind, silences, an earlier history, one plan only, and both
 matchers.
@@ -29,6 +30,7 @@ from engine.progress import (
     Suspension,
     Trigger,
 )
+from engine.timeline import Timeline
 from engine.timing.models import CompositeTiming, TriggeredTiming
 from tests.test_status_incremental import _progress
 
@@ -44,10 +46,13 @@ def _day_by_day(
     plan: str | None = None,
 ) -> list[Notice]:
     history = dict(history or {})
+    timeline = Timeline(catalog)
     out: list[Notice] = []
     day = start
     while day <= end:
-        notices = notices_for_day(catalog, progress, day, matcher, history, silences or [], plan)
+        notices = notices_for_day(
+            catalog, progress, day, matcher, history, silences or [], plan, timeline
+        )
         remember(history, notices)
         out.extend(notices)
         day += timedelta(days=1)
@@ -67,14 +72,14 @@ def test_a_year_with_records_of_every_kind(catalog: Catalog) -> None:
 
 
 def test_plans_signed_within_the_range_and_registry_changes(catalog: Catalog) -> None:
-    """From before the first plan's signing (2021) to after the registry's reorganisation of
-    2025, without records; one plan only; the durable-rules matcher."""
+    """Across the first plan's signing (28/01/2022) with the durable-rules matcher, and across the
+    registry's reorganisation of 01/03/2025 for one plan only, without records."""
     rules = catalog.escalation.rules
-    start, end = date(2021, 11, 1), date(2022, 4, 30)
+    start, end = date(2021, 12, 1), date(2022, 3, 31)
     assert simulate(catalog, Progress(), start, end, DurableMatcher(rules)) == _day_by_day(
         catalog, Progress(), start, end, DurableMatcher(rules)
     )
-    start, end = date(2025, 1, 1), date(2025, 8, 31)
+    start, end = date(2025, 1, 15), date(2025, 5, 31)
     plan = "qd-522-btp"
     expected = _day_by_day(catalog, Progress(), start, end, PythonMatcher(rules), plan=plan)
     assert expected and all(i.fact.plan == plan for n in expected for i in n.items)

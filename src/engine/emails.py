@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -110,7 +111,11 @@ class MailContext:
         return f"{self.base_url.rstrip('/')}/{query}"
 
 
+@cache
 def environment(folder: Path) -> Environment:
+    """The Jinja2 environment of a templates folder, one per folder and process: templates are
+    compiled once, and recompiled when their file changes (the loader checks its time)."""
+
     def autoescape(name: str | None) -> bool:
         return bool(name and name.endswith(".html.j2"))
 
