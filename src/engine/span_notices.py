@@ -91,6 +91,7 @@ class SpanPlanner:
         self.everyone_cuts = self._everyone_cuts()
         self.counter_cuts: dict[tuple, list[int]] = {}
         self.open: dict[tuple, tuple[Fact, int]] = {}  # shape -> (fact, first day)
+        self.ended: list[tuple[tuple[Fact, int], int]] = []  # (span, the day after its last)
         self.items: dict[date, dict[tuple[str, str], list[NoticeItem]]] = defaultdict(
             lambda: defaultdict(list)
         )
@@ -107,19 +108,23 @@ class SpanPlanner:
         for fact in iter_facts(self.catalog, occurrences, self.days[first]):
             shape = _shape(fact)
             still[shape] = pop(shape, None) or (fact, first)
-        ended = [(span, first) for span in self.open.values()]
+        self.ended.extend((span, first) for span in self.open.values())
         self.open = still
-        self._plan(ended)
 
     def finish(self) -> list[Notice]:
-        """Plan the spans still open at the end; every notice, in order."""
-        self._plan([(span, len(self.days)) for span in self.open.values()])
+        """Plan every span, those still open ending with the last day, in the order they
+        ended (so each obligation's in day order), matching all their pieces at once (a
+        matcher's fixed cost per call, durable-rules' sessions, is paid once); every notice,
+        in order."""
+        self.ended.extend((span, len(self.days)) for span in self.open.values())
         self.open = {}
+        self._plan(self.ended)
+        self.ended = []
         return self._notices()
 
     def _plan(self, spans: list[tuple[tuple[Fact, int], int]]) -> None:
-        """Cut the spans that ended into pieces, match each piece, and plan the notices of
-        each run of pieces of a span with the same match (and not silenced)."""
+        """Cut the spans into pieces, match each piece, and plan the notices of each run of
+        pieces of a span with the same match (and not silenced)."""
         days, between = self.days, self.between
         pieces: list[tuple[Fact, int, int, int]] = []  # fact, first, stop, which span
         for number, ((fact, begin), end) in enumerate(spans):
