@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import docx
 import openpyxl
@@ -13,6 +13,7 @@ from docx.enum.section import WD_ORIENT
 from icalendar import Calendar
 from sqlmodel import Session, select
 
+from engine.clock import VN
 from engine.store.tables import CompletionRow
 from tests.webutil import csrf_of
 
@@ -173,7 +174,10 @@ def test_calendar_feed(app, admin_client, monkeypatch) -> None:  # type: ignore[
     assert all(type(e.decoded("DTSTART")) is date for e in events)  # all-day events
     # the window: 3 months back, 12 months ahead of the pinned day
     assert all(date(2025, 3, 2) <= e.decoded("DTSTART") <= date(2026, 6, 2) for e in events)
-    assert {e.decoded("DTSTAMP").date() for e in events} == {date(2025, 6, 2)}
+    # generated "now" on the pinned day in Vietnam, written in UTC (the day before after 17:00 UTC)
+    stamps = {e.decoded("DTSTAMP") for e in events}
+    assert all(s.utcoffset() == timedelta(0) for s in stamps)
+    assert {s.astimezone(VN).date() for s in stamps} == {date(2025, 6, 2)}
     base = app.state.web.settings.base_url
     assert all(str(e["URL"]).startswith(f"{base}/") for e in events)
     days = [e.decoded("DTSTART") for e in events]
