@@ -191,6 +191,16 @@ def plan_notices(
             if rule.level == top and due_again(rule, last, day, catalog):
                 key = idempotency_key(occurrence, rule.id, recipient, day)
                 grouped[(recipient, rule.id)].append(NoticeItem(fact, key))
+    return digests(day, grouped, rules)
+
+
+def digests(
+    day: date,
+    grouped: Mapping[tuple[str, str], Sequence[NoticeItem]],
+    rules: Mapping[str, EscalationRule],
+) -> list[Notice]:
+    """The notices of ``day``: one per (recipient, rule id) of ``grouped``, its items in
+    occurrence-key order; sorted by recipient, then level (highest first), then rule."""
     notices = [
         Notice(day, rules[rule_id], recipient, tuple(sorted(items, key=_item_key)))
         for (recipient, rule_id), items in grouped.items()

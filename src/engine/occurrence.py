@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, make_dataclass
 from datetime import date
+from operator import attrgetter
 
 from engine.codes import Status
 
@@ -61,6 +62,11 @@ class Occurrence:
         """The unit that answers for it on the evaluation day (the owner's successor, if any)."""
         return self.holder or self.unit
 
+
+#: The fields of an occurrence in order, and a getter of all their values (what :func:`build`
+#: takes): code that changes a few fields of many occurrences builds from these.
+FIELDS = tuple(f.name for f in fields(Occurrence))
+values_of = attrgetter(*FIELDS)
 
 #: Occurrence's slot layout with plain assignment: built, then retyped as an Occurrence.
 Unfrozen = make_dataclass(

@@ -16,7 +16,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import fields as dataclass_fields
 from datetime import date, timedelta
 from itertools import pairwise
 from operator import attrgetter
@@ -32,18 +31,17 @@ from engine.notices import (
     Notice,
     NoticeItem,
     Reads,
+    digests,
     idempotency_key,
     next_due,
     recipients,
 )
-from engine.occurrence import Occurrence, Unfrozen
+from engine.occurrence import FIELDS, Occurrence, Unfrozen, values_of
+from engine.verdict import counters
 
 _ONE_DAY = timedelta(days=1)
-_LATE = (Status.OVERDUE, Status.REPORT_MISSING)
-_FIELDS = tuple(f.name for f in dataclass_fields(Occurrence))
 _COUNTERS = ("days_overdue", "working_days_overdue", "working_days_to_due")
-_COUNTER_AT = tuple(_FIELDS.index(name) for name in _COUNTERS)
-_VALUES = attrgetter(*_FIELDS)
+_COUNTER_AT = tuple(FIELDS.index(name) for name in _COUNTERS)
 #: Fact fields that move with the day (:func:`_reader` reads each on a day).
 _DAY_FIELDS = ("days_overdue", "working_days_overdue", "working_days_to_due", "days_to_due")
 
@@ -57,11 +55,10 @@ def at_day(
     due = occ.due
     if due is None:
         return occ
-    late = occ.status in _LATE and day > due
-    values = list(_VALUES(occ))
-    values[_COUNTER_AT[0]] = (day - due).days if late else 0
-    values[_COUNTER_AT[1]] = working_days_between(due, day) if late else 0
-    values[_COUNTER_AT[2]] = working_days_between(day, due) if day <= due else None
+    values = list(values_of(occ))
+    moved = counters(occ.status, due, day, working_days_between)
+    for at, value in zip(_COUNTER_AT, moved, strict=True):
+        values[at] = value
     built = Unfrozen(*values)
     built.__class__ = Occurrence  # see engine.occurrence.build
     return built  # type: ignore[return-value]
@@ -170,20 +167,20 @@ class SpanPlanner:
         every = self.everyone_cuts
         found = set(every[bisect_left(every, begin + 1) : bisect_left(every, end)])
         if occ is not None and occ.due is not None:
-            memo = (occ.due, occ.status in _LATE, begin, end)
+            memo = (occ.due, occ.status, begin, end)
             counters = self.counter_cuts.get(memo)
             if counters is None:
                 counters = self.counter_cuts[memo] = self._counter_cuts(*memo)
             found.update(counters)
         return sorted({begin, end, *found})
 
-    def _counter_cuts(self, due: date, late: bool, begin: int, end: int) -> list[int]:
+    def _counter_cuts(self, due: date, status: Status, begin: int, end: int) -> list[int]:
         days = self.days[begin:end]
         out: set[int] = set()
         for name in _DAY_FIELDS:
             limits = self.limits.get(name)
             if limits:
-                readings = _reader(name, due, late, self.between)
+                readings = _reader(name, status, due, self.between)
                 out.update(begin + i for i in _crossings(days, readings, limits))
         return sorted(out)
 
@@ -255,23 +252,15 @@ class SpanPlanner:
             first += 1
 
     def _notices(self) -> list[Notice]:
-        """Every planned notice, day by day, each day's as :func:`plan_notices` orders them."""
-        out: list[Notice] = []
-        for day in sorted(self.items):
-            notices = [
-                Notice(day, self.rules[rule_id], recipient, tuple(sorted(items, key=_item_key)))
-                for (recipient, rule_id), items in self.items[day].items()
-            ]
-            notices.sort(key=lambda n: (n.recipient, -n.level, n.rule.id))
-            out.extend(notices)
-        return out
+        """Every planned notice, day by day, each day's as :func:`plan_notices` gives them."""
+        return [
+            notice
+            for day in sorted(self.items)
+            for notice in digests(day, self.items[day], self.rules)
+        ]
 
 
-def _item_key(item: NoticeItem) -> str:
-    return item.fact.key
-
-
-_SHAPE_FIELDS = attrgetter(*(name for name in _FIELDS if name not in _COUNTERS))
+_SHAPE_FIELDS = attrgetter(*(name for name in FIELDS if name not in _COUNTERS))
 
 
 def _shape(fact: Fact) -> tuple:
@@ -302,16 +291,15 @@ def _crossings(
 
 
 def _reader(
-    name: str, due: date, late: bool, between: Callable[[date, date], int]
+    name: str, status: Status, due: date, between: Callable[[date, date], int]
 ) -> Callable[[date], int | None]:
-    """A fact field that moves with the day, as a function of the day (see :func:`at_day`)."""
-    if name == "days_overdue":
-        return lambda d: (d - due).days if late and d > due else 0
-    if name == "working_days_overdue":
-        return lambda d: between(due, d) if late and d > due else 0
-    if name == "working_days_to_due":
-        return lambda d: between(d, due) if d <= due else None
-    return lambda d: (due - d).days if d <= due else None  # days_to_due
+    """A fact field that moves with the day, as a function of the day: one of the verdict's
+    counters (:func:`engine.verdict.counters`), or the calendar days left until the due date
+    (``days_to_due``, read by facts while working days are left)."""
+    if name == "days_to_due":
+        return lambda d: (due - d).days if d <= due else None
+    index = _COUNTERS.index(name)
+    return lambda d: counters(status, due, d, between)[index]
 
 
 def _critical_values(rules: Sequence[EscalationRule]) -> dict[str, list[int]]:

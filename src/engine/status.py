@@ -37,15 +37,24 @@ Rules applied (``docs/domain.md`` and ``docs/timing.md``):
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import date
-from operator import attrgetter
 
 from engine.catalog.model import Catalog, Plan, Task
 from engine.codes import Status
 from engine.links import apply_links
 from engine.memory import collector_paused
-from engine.occurrence import DELIVERABLE, DERIVED, OPEN, UNDATED, UPDATE, Occurrence, build
+from engine.occurrence import (
+    DELIVERABLE,
+    DERIVED,
+    FIELDS,
+    OPEN,
+    UNDATED,
+    UPDATE,
+    Occurrence,
+    build,
+    values_of,
+)
 from engine.progress import Progress, Trigger
 from engine.recorded import Recorded
 from engine.responsibility import Owners
@@ -66,15 +75,13 @@ from engine.verdict import Dates
 
 __all__ = ["DELIVERABLE", "DERIVED", "UPDATE", "Occurrence", "Status", "evaluate"]
 
-_FIELDS = tuple(f.name for f in fields(Occurrence))
-_VALUES = attrgetter(*_FIELDS)
-_HOLDER, _PARENT = _FIELDS.index("holder"), _FIELDS.index("parent")
+_HOLDER, _PARENT = FIELDS.index("holder"), FIELDS.index("parent")
 
 
 def _held(occ: Occurrence, holder: str, parent: str | None) -> Occurrence:
     """``replace(occ, holder=holder, parent=parent)`` without ``dataclasses.replace``'s
     per-call introspection (it ran once per occurrence and took over half of evaluation)."""
-    values = list(_VALUES(occ))
+    values = list(values_of(occ))
     values[_HOLDER], values[_PARENT] = holder, parent
     return build(*values)
 

@@ -47,6 +47,7 @@ from engine.span_notices import SpanPlanner
 from engine.status import evaluate
 from engine.timeline import Timeline
 from engine.timing.models import CompositeTiming, RecurringTiming
+from engine.verdict import Dates
 
 _ONE_DAY = timedelta(days=1)
 
@@ -138,8 +139,7 @@ def _next_change(
 ) -> date:
     """The first day after ``day`` on which one of ``occurrences`` may change status: its
     window opens, it becomes due soon, or its due date passes."""
-    calendar, soon = catalog.calendar, timeline.soon
-    lead = catalog.policy.due_soon_working_days
+    dates = Dates(catalog.calendar, catalog.policy, day, timeline.rolled, timeline.soon)
     found = date.max
     dues: set[date] = set()
     for occ in occurrences:
@@ -151,9 +151,7 @@ def _next_change(
         after = due + _ONE_DAY
         if day < after < found:
             found = after
-        opens = soon.get(due)
-        if opens is None:
-            opens = soon[due] = calendar.add_working_days(due, -lead)
+        opens = dates.soon_from(due)
         if day < opens < found:
             found = opens
     return found

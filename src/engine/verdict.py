@@ -13,6 +13,7 @@ computed once per evaluation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,22 @@ if TYPE_CHECKING:
 #: status, effective due date, days overdue, working days overdue, working days to the due date
 Verdict = tuple[Status, date, int, int, int | None]
 
-_LATE = (Status.OVERDUE, Status.REPORT_MISSING)
+#: Statuses that count days overdue once the (extended) due date has passed.
+LATE = (Status.OVERDUE, Status.REPORT_MISSING)
+
+
+def counters(
+    status: Status, effective: date, as_of: date, working_days_between: Callable[[date, date], int]
+) -> tuple[int, int, int | None]:
+    """The figures that move with the day, of an obligation with ``status`` due (extended) on
+    ``effective``, as of ``as_of``: days and working days overdue (a late status past its due
+    date; else 0), and working days left until the due date (None once it has passed)."""
+    late = as_of > effective and status in LATE
+    return (
+        (as_of - effective).days if late else 0,
+        working_days_between(effective, as_of) if late else 0,
+        working_days_between(as_of, effective) if as_of <= effective else None,
+    )
 
 
 class Dates:
@@ -109,12 +125,9 @@ class Dates:
                 status = Status.DUE_SOON
             else:
                 status = Status.IN_PROGRESS
-        late = as_of > effective and status in _LATE
         found = self._verdicts[key] = (
             status,
             effective,
-            (as_of - effective).days if late else 0,
-            self.calendar.working_days_between(effective, as_of) if late else 0,
-            self.to_due(effective),
+            *counters(status, effective, as_of, self.calendar.working_days_between),
         )
         return found
