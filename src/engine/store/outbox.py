@@ -1,7 +1,7 @@
 """The persistent outbox: nothing lost, nothing twice.
 
 * **Enqueue** (one transaction per recipient): insert the notice items with
-  ``ON CONFLICT (idempotency_key) DO NOTHING``; only the items this call inserted go into a
+  ``ON CONFLICT (idempotency_key) DO NOTHING``, many rows per statement; only the items this call inserted go into a
   new message, rendered and stored in the same transaction. A re-run of a day, a catch-up, or
   a second process running at the same time therefore never enqueues an item twice; a crash
   before commit leaves nothing behind, and the next run enqueues it. Items a catch-up found
@@ -14,9 +14,10 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,6 +27,17 @@ from sqlmodel import Session
 from engine.notices import HistoryKey, Notice
 from engine.store.days import last_runs as last_runs  # re-exported for the web app
 from engine.store.tables import NoticeItemRow, OutboxMessage, SilenceRow
+
+_T = TypeVar("_T")
+#: Bound parameters per statement: the smallest limit SQLite was ever built with
+#: (``SQLITE_MAX_VARIABLE_NUMBER`` before 3.32), so that no build refuses a batch.
+_MAX_VARIABLES = 999
+
+
+def _chunks(values: list[_T], size: int) -> Iterator[list[_T]]:
+    """``values`` in consecutive slices of at most ``size``."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -95,31 +107,8 @@ def enqueue(
     created: list[int] = []
     for recipient, own in by_recipient.items():
         with Session(engine) as session, session.begin():
-            fresh: set[str] = set()
-            for notice in own:
-                for item in notice.items:
-                    fields = item.fact.fields
-                    statement = (
-                        _insert(engine, NoticeItemRow)
-                        .values(
-                            idempotency_key=item.idempotency_key,
-                            day=notice.day,
-                            rule=notice.rule.id,
-                            level=notice.level,
-                            recipient=recipient,
-                            occurrence=item.fact.key,
-                            plan=fields["plan"],
-                            task=fields["task"],
-                            unit=fields["unit"],
-                            milestone=fields["milestone"],
-                            superseded_by=superseded.get(item.idempotency_key),
-                        )
-                        .on_conflict_do_nothing(index_elements=["idempotency_key"])
-                        .returning(NoticeItemRow.idempotency_key)
-                    )
-                    inserted = session.execute(statement).scalar()
-                    if inserted and inserted not in superseded:
-                        fresh.add(inserted)
+            inserted = _insert_items(session, engine, own, superseded)
+            fresh = inserted - superseded.keys()
             if not fresh:
                 continue
             kept = [
@@ -149,14 +138,61 @@ def enqueue(
             )
             session.add(message)
             session.flush()
-            session.execute(
-                update(NoticeItemRow)
-                .where(NoticeItemRow.idempotency_key.in_(fresh))
-                .values(message=message.id)
-            )
+            for keys in _chunks(sorted(fresh), _MAX_VARIABLES - 1):
+                session.execute(
+                    update(NoticeItemRow)
+                    .where(NoticeItemRow.idempotency_key.in_(keys))
+                    .values(message=message.id)
+                )
             assert message.id is not None
             created.append(message.id)
     return created
+
+
+def _insert_items(
+    session: Session, engine: Engine, notices: Sequence[Notice], superseded: Mapping[str, str]
+) -> set[str]:
+    """Insert the items of one recipient's notices, in the caller's transaction; return the
+    keys this call inserted (an item already stored, by an earlier run or by another process
+    at the same time, is skipped by ``ON CONFLICT DO NOTHING``).
+
+    Rule: one multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING idempotency_key`` per
+    chunk of rows (every chunk within :data:`_MAX_VARIABLES`), rows in key order so that two
+    processes inserting the same keys lock them in the same order (no deadlock on PostgreSQL);
+    a key repeated within the notices is inserted once, by its first item.
+    """
+    rows: dict[str, dict[str, object]] = {}
+    for notice in notices:
+        for item in notice.items:
+            fields = item.fact.fields
+            rows.setdefault(
+                item.idempotency_key,
+                {
+                    "idempotency_key": item.idempotency_key,
+                    "day": notice.day,
+                    "rule": notice.rule.id,
+                    "level": notice.level,
+                    "recipient": notice.recipient,
+                    "occurrence": item.fact.key,
+                    "plan": fields["plan"],
+                    "task": fields["task"],
+                    "unit": fields["unit"],
+                    "milestone": fields["milestone"],
+                    "superseded_by": superseded.get(item.idempotency_key),
+                },
+            )
+    table = NoticeItemRow.__table__  # type: ignore[attr-defined]
+    statement = (
+        _insert(engine, table)
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(table.c.idempotency_key)
+    )
+    connection = session.connection()
+    inserted: set[str] = set()
+    size = _MAX_VARIABLES // len(table.columns)
+    for chunk in _chunks([rows[key] for key in sorted(rows)], size):
+        inserted.update(connection.execute(statement, chunk).scalars())
+    return inserted
 
 
 def enqueue_plain(
