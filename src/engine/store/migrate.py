@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from engine.store.light import HEAD
 
@@ -91,10 +92,15 @@ def upgrade(engine: Engine) -> None:
 
 
 def _stored_revision(connection: Connection) -> str | None:
-    """The revision recorded in ``alembic_version`` (``None``: no table, or not one row)."""
-    if not inspect(connection).has_table("alembic_version"):
+    """The revision recorded in ``alembic_version`` (``None``: no table, or not one row).
+
+    One query, no catalogue lookup: a database without the table (or that cannot be read)
+    fails it and is handed to the locked path, which decides with Alembic. The failed query
+    leaves the caller's transaction unusable; the caller only closes the connection."""
+    try:
+        rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    except DBAPIError:
         return None
-    rows = connection.execute(text("SELECT version_num FROM alembic_version")).all()
     return rows[0][0] if len(rows) == 1 else None
 
 
