@@ -1,11 +1,12 @@
 """The persistent outbox: nothing lost, nothing twice.
 
 * **Enqueue** (one transaction per recipient): insert the notice items with
-  ``ON CONFLICT (idempotency_key) DO NOTHING``, many rows per statement; only the items this call inserted go into a
-  new message, rendered and stored in the same transaction. A re-run of a day, a catch-up, or
-  a second process running at the same time therefore never enqueues an item twice; a crash
-  before commit leaves nothing behind, and the next run enqueues it. Items a catch-up found
-  superseded are recorded (history) with ``superseded_by`` and put in no message.
+  ``ON CONFLICT (idempotency_key) DO NOTHING``, many rows per statement; only the items this
+  call inserted go into a new message, rendered and stored in the same transaction. A re-run
+  of a day, a catch-up, or a second process running at the same time therefore never
+  enqueues an item twice; a crash before commit leaves nothing behind, and the next run
+  enqueues it. Items a catch-up found superseded are recorded (history) with
+  ``superseded_by`` and put in no message.
 * **Claim** and **result**: see :mod:`engine.store.claims`.
 * Every message keeps one Message-ID for its life, so a retry after a disconnect that may have
   delivered is recognisable by the receiving side.
@@ -17,11 +18,11 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from engine.notices import HistoryKey, Notice
@@ -29,6 +30,8 @@ from engine.store.days import last_runs as last_runs  # re-exported for the web 
 from engine.store.tables import NoticeItemRow, OutboxMessage, SilenceRow
 
 _T = TypeVar("_T")
+_MESSAGES = OutboxMessage.__table__  # type: ignore[attr-defined]
+_ITEMS = NoticeItemRow.__table__  # type: ignore[attr-defined]
 #: Bound parameters per statement: the smallest limit SQLite was ever built with
 #: (``SQLITE_MAX_VARIABLE_NUMBER`` before 3.32), so that no build refuses a batch.
 _MAX_VARIABLES = 999
@@ -106,9 +109,8 @@ def enqueue(
         by_recipient.setdefault(notice.recipient, []).append(notice)
     created: list[int] = []
     for recipient, own in by_recipient.items():
-        with Session(engine) as session, session.begin():
-            inserted = _insert_items(session, engine, own, superseded)
-            fresh = inserted - superseded.keys()
+        with engine.begin() as connection:
+            fresh = _insert_items(connection, engine, own, superseded) - superseded.keys()
             if not fresh:
                 continue
             kept = [
@@ -121,36 +123,58 @@ def enqueue(
                 for n in own
             ]
             kept = [n for n in kept if n.items]
-            rendered = render(recipient, kept)
             to = list(addresses(recipient))
-            message_id = message_id_for(recipient, kept[0].day, fresh)
-            message = OutboxMessage(
-                message_id=message_id,
-                raw=compose(message_id, to, rendered, sorted(fresh)),
-                recipient=recipient,
-                addresses=",".join(to),
-                run_day=kept[0].day,
-                subject=rendered.subject,
-                body_text=rendered.text,
-                body_html=rendered.html,
+            message = _message_values(
+                recipient,
+                to,
+                kept[0].day,
+                render(recipient, kept),
+                fresh,
+                compose,
                 status="pending" if to else "failed",
                 last_error=None if to else "đơn vị chưa có địa chỉ thư",
             )
-            session.add(message)
-            session.flush()
+            message_id = connection.execute(
+                insert(_MESSAGES).returning(_MESSAGES.c.id), message
+            ).scalar_one()
             for keys in _chunks(sorted(fresh), _MAX_VARIABLES - 1):
-                session.execute(
-                    update(NoticeItemRow)
-                    .where(NoticeItemRow.idempotency_key.in_(keys))
-                    .values(message=message.id)
+                connection.execute(
+                    update(_ITEMS)
+                    .where(_ITEMS.c.idempotency_key.in_(keys))
+                    .values(message=message_id)
                 )
-            assert message.id is not None
-            created.append(message.id)
+            created.append(message_id)
     return created
 
 
+def _message_values(
+    recipient: str,
+    to: Sequence[str],
+    day: date,
+    rendered: Rendered,
+    keys: Iterable[str],
+    compose: Composer,
+    **fields: Any,
+) -> dict[str, Any]:
+    """The column values of a new message to ``to`` made of the items ``keys`` (its
+    Message-ID and raw bytes derive from them); ``fields`` override the table's defaults."""
+    keys = sorted(keys)
+    message_id = message_id_for(recipient, day, keys)
+    return OutboxMessage(
+        message_id=message_id,
+        raw=compose(message_id, to, rendered, keys),
+        recipient=recipient,
+        addresses=",".join(to),
+        run_day=day,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        **fields,
+    ).model_dump(exclude={"id"})
+
+
 def _insert_items(
-    session: Session, engine: Engine, notices: Sequence[Notice], superseded: Mapping[str, str]
+    connection: Connection, engine: Engine, notices: Sequence[Notice], superseded: Mapping[str, str]
 ) -> set[str]:
     """Insert the items of one recipient's notices, in the caller's transaction; return the
     keys this call inserted (an item already stored, by an earlier run or by another process
@@ -181,15 +205,13 @@ def _insert_items(
                     "superseded_by": superseded.get(item.idempotency_key),
                 },
             )
-    table = NoticeItemRow.__table__  # type: ignore[attr-defined]
     statement = (
-        _insert(engine, table)
+        _insert(engine, _ITEMS)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
-        .returning(table.c.idempotency_key)
+        .returning(_ITEMS.c.idempotency_key)
     )
-    connection = session.connection()
     inserted: set[str] = set()
-    size = _MAX_VARIABLES // len(table.columns)
+    size = _MAX_VARIABLES // len(_ITEMS.columns)
     for chunk in _chunks([rows[key] for key in sorted(rows)], size):
         inserted.update(connection.execute(statement, chunk).scalars())
     return inserted
@@ -206,30 +228,14 @@ def enqueue_plain(
     kind: str = "other",
 ) -> list[int]:
     """A message that is not made of notices (the admins' failure report); ``key`` dedups it."""
-    message_id = message_id_for(recipient, day, [key])
     statement = (
-        _insert(engine, OutboxMessage)
-        .values(
-            message_id=message_id,
-            raw=compose(message_id, to, rendered, [key]),
-            kind=kind,
-            recipient=recipient,
-            addresses=",".join(to),
-            run_day=day,
-            subject=rendered.subject,
-            body_text=rendered.text,
-            body_html=rendered.html,
-            status="pending",
-            attempts=0,
-            next_attempt_at=_now(),
-            created_at=_now(),
-            failure_reported=False,
-        )
+        _insert(engine, _MESSAGES)
+        .values(_message_values(recipient, to, day, rendered, [key], compose, kind=kind))
         .on_conflict_do_nothing(index_elements=["message_id"])
-        .returning(OutboxMessage.id)
+        .returning(_MESSAGES.c.id)
     )
-    with Session(engine) as session, session.begin():
-        inserted = session.execute(statement).scalar()
+    with engine.begin() as connection:
+        inserted = connection.execute(statement).scalar()
     return [inserted] if inserted else []
 
 
