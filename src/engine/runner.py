@@ -125,7 +125,7 @@ def run_days(
     finished only after everything it enqueues is committed.
     """
     worker = days_store.worker_token()
-    held = {d for d in sorted(days) if days_store.start_day(engine, d, mode, worker)}
+    held = days_store.start_days(engine, days, mode, worker)
     todo = sorted(days) if mode == "manual" else sorted(held)
     if not todo:
         return []

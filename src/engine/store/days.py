@@ -1,8 +1,8 @@
 """Day runs: a day is done only when its run finished.
 
-``day_run`` has one row per day. A process takes a day with one statement (insert, or take
-over a row that is unfinished and whose heartbeat is older than :data:`DAY_LEASE`), renews the
-heartbeat while it runs, and sets ``finished_at`` at the end. So exactly one live process
+``day_run`` has one row per day. A process takes its days with one upsert (insert each day, or
+take over a row that is unfinished and whose heartbeat is older than :data:`DAY_LEASE`), renews
+the heartbeat while it runs, and sets ``finished_at`` at the end. So exactly one live process
 evaluates a day at a time, a run that crashed is redone by the next process that looks (within
 :data:`DAY_LEASE`), and a finished day is never evaluated again by the daemon.
 """
@@ -13,15 +13,15 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from engine.store.batches import chunks, insert_for, rows_per_statement
 from engine.store.tables import DayRun
 
 #: A run whose heartbeat is older than this is taken to have crashed.
@@ -39,33 +39,36 @@ def worker_token() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def start_day(engine: Engine, day: date, mode: str, worker: str) -> bool:
-    """Take ``day`` for ``worker``; False when it is finished or a live process runs it."""
+def start_days(engine: Engine, days: Iterable[date], mode: str, worker: str) -> set[date]:
+    """Take ``days`` for ``worker``; the days taken (not those finished or run by a live process).
+
+    One transaction: each day is inserted, or taken over when unfinished with an expired
+    heartbeat, by a multi-row upsert (days in date order, so two processes lock them in the
+    same order); each day is taken or not on its own, as with one statement per day.
+    """
     now = _now()
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(DayRun).values(
-        day=day,
-        mode=mode,
-        host=socket.gethostname(),
-        started_at=now,
-        claimed_by=worker,
-        heartbeat_at=now,
-    )
+    host = socket.gethostname()
     table = DayRun.__table__  # type: ignore[attr-defined]
-    statement = statement.on_conflict_do_update(
-        index_elements=["day"],
-        set_={
-            "mode": mode,
-            "host": socket.gethostname(),
-            "started_at": now,
-            "claimed_by": worker,
-            "heartbeat_at": now,
-        },
-        where=table.c.finished_at.is_(None)
-        & (table.c.heartbeat_at.is_(None) | (table.c.heartbeat_at < now - DAY_LEASE)),
-    ).returning(DayRun.day)
-    with Session(engine) as session, session.begin():
-        return session.execute(statement).scalar() is not None
+    taken = {
+        "mode": mode,
+        "host": host,
+        "started_at": now,
+        "claimed_by": worker,
+        "heartbeat_at": now,
+    }
+    rows = [{"day": day, **taken} for day in sorted(set(days))]
+    held: set[date] = set()
+    with engine.begin() as connection:
+        for chunk in chunks(rows, rows_per_statement(table)):
+            statement = insert_for(engine, table).values(chunk)
+            statement = statement.on_conflict_do_update(
+                index_elements=["day"],
+                set_=taken,
+                where=table.c.finished_at.is_(None)
+                & (table.c.heartbeat_at.is_(None) | (table.c.heartbeat_at < now - DAY_LEASE)),
+            ).returning(table.c.day)
+            held.update(connection.execute(statement).scalars())
+    return held
 
 
 @contextmanager

@@ -15,32 +15,22 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from engine.notices import HistoryKey, Notice
+from engine.store.batches import MAX_VARIABLES, chunks, insert_for, rows_per_statement
 from engine.store.days import last_runs as last_runs  # re-exported for the web app
 from engine.store.tables import NoticeItemRow, OutboxMessage, SilenceRow
 
-_T = TypeVar("_T")
 _MESSAGES = OutboxMessage.__table__  # type: ignore[attr-defined]
 _ITEMS = NoticeItemRow.__table__  # type: ignore[attr-defined]
-#: Bound parameters per statement: the smallest limit SQLite was ever built with
-#: (``SQLITE_MAX_VARIABLE_NUMBER`` before 3.32), so that no build refuses a batch.
-_MAX_VARIABLES = 999
-
-
-def _chunks(values: list[_T], size: int) -> Iterator[list[_T]]:
-    """``values`` in consecutive slices of at most ``size``."""
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 @dataclass(frozen=True)
@@ -61,15 +51,6 @@ Composer = Callable[[str, Sequence[str], Rendered, Sequence[str]], bytes]
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _insert(engine: Engine, table):  # type: ignore[no-untyped-def]
-    dialect = engine.dialect.name
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    return insert(table)  # pragma: no cover - only SQLite and PostgreSQL are supported
 
 
 def history(engine: Engine) -> dict[HistoryKey, date]:
@@ -137,7 +118,7 @@ def enqueue(
             message_id = connection.execute(
                 insert(_MESSAGES).returning(_MESSAGES.c.id), message
             ).scalar_one()
-            for keys in _chunks(sorted(fresh), _MAX_VARIABLES - 1):
+            for keys in chunks(sorted(fresh), MAX_VARIABLES - 1):
                 connection.execute(
                     update(_ITEMS)
                     .where(_ITEMS.c.idempotency_key.in_(keys))
@@ -181,7 +162,7 @@ def _insert_items(
     at the same time, is skipped by ``ON CONFLICT DO NOTHING``).
 
     Rule: one multi-row ``INSERT ... ON CONFLICT DO NOTHING RETURNING idempotency_key`` per
-    chunk of rows (every chunk within :data:`_MAX_VARIABLES`), rows in key order so that two
+    chunk of rows (every chunk within :data:`MAX_VARIABLES`), rows in key order so that two
     processes inserting the same keys lock them in the same order (no deadlock on PostgreSQL);
     a key repeated within the notices is inserted once, by its first item.
     """
@@ -206,13 +187,12 @@ def _insert_items(
                 },
             )
     statement = (
-        _insert(engine, _ITEMS)
+        insert_for(engine, _ITEMS)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(_ITEMS.c.idempotency_key)
     )
     inserted: set[str] = set()
-    size = _MAX_VARIABLES // len(_ITEMS.columns)
-    for chunk in _chunks([rows[key] for key in sorted(rows)], size):
+    for chunk in chunks([rows[key] for key in sorted(rows)], rows_per_statement(_ITEMS)):
         inserted.update(connection.execute(statement, chunk).scalars())
     return inserted
 
@@ -229,7 +209,7 @@ def enqueue_plain(
 ) -> list[int]:
     """A message that is not made of notices (the admins' failure report); ``key`` dedups it."""
     statement = (
-        _insert(engine, _MESSAGES)
+        insert_for(engine, _MESSAGES)
         .values(_message_values(recipient, to, day, rendered, [key], compose, kind=kind))
         .on_conflict_do_nothing(index_elements=["message_id"])
         .returning(_MESSAGES.c.id)
