@@ -51,12 +51,13 @@ def server(tmp_path: Path, unused_port: int) -> Iterator[tuple[str, subprocess.P
     process = subprocess.Popen([sys.executable, "-c", SERVE, str(unused_port)], env=env)
     base = f"http://127.0.0.1:{unused_port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        with httpx.Client(timeout=1) as probe:  # one client: each new one loads the CA store
+            for _ in range(300):
+                try:
+                    if probe.get(f"{base}/healthz").status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.1)
         yield base, process, tmp_path
     finally:
         process.terminate()

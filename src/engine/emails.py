@@ -34,6 +34,7 @@ from markupsafe import Markup
 
 from engine.catalog.model import Catalog, Plan
 from engine.collapse import collapse
+from engine.compiled_templates import bytecode_cache
 from engine.notices import ADMINS, Notice
 from engine.periods import period_label
 from engine.store.outbox import Rendered
@@ -114,7 +115,8 @@ class MailContext:
 @cache
 def environment(folder: Path) -> Environment:
     """The Jinja2 environment of a templates folder, one per folder and process: templates are
-    compiled once, and recompiled when their file changes (the loader checks its time)."""
+    compiled once (or loaded compiled: :mod:`engine.compiled_templates`), and recompiled when
+    their file changes (the loader checks its time)."""
 
     def autoescape(name: str | None) -> bool:
         return bool(name and name.endswith(".html.j2"))
@@ -126,6 +128,7 @@ def environment(folder: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache(),
     )
 
 

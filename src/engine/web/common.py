@@ -17,10 +17,12 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from engine import clock, render
 from engine.catalog.model import Plan, Task
 from engine.codes import STATUS_LABELS
+from engine.compiled_templates import bytecode_cache
 from engine.dates import DayError, parse_day
 from engine.emails import period_label, vn_long_date
 from engine.summary import CATEGORIES
@@ -39,8 +41,15 @@ class NeedLogin(Exception):
 @cache
 def make_templates() -> Jinja2Templates:
     """The pages' templates with their globals, one set per process: every app of the process
-    shares it (Jinja2 compiles a template once and reloads it when its file changes)."""
-    templates = Jinja2Templates(directory=str(TEMPLATES))
+    shares it (Jinja2 compiles a template once, or loads it compiled:
+    :mod:`engine.compiled_templates`, and reloads it when its file changes); HTML escaped as
+    Starlette's own environment does."""
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(),
+        bytecode_cache=bytecode_cache(),
+    )
+    templates = Jinja2Templates(env=environment)
     templates.env.globals.update(
         vn_date=render.vn_date,
         vn_long_date=vn_long_date,
