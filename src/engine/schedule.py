@@ -17,6 +17,7 @@ from datetime import date
 from engine.catalog.model import Catalog, Plan, Task
 from engine.occurrence import DELIVERABLE, UPDATE
 from engine.periods import STEP, period_due, periods
+from engine.responsibility import Owners, Responsibility
 from engine.timing.models import Milestone, RecurringTiming, TimingClass
 from engine.verdict import Dates
 
@@ -26,12 +27,16 @@ _CONTINUOUS = (TimingClass.CONTINUOUS, TimingClass.START_FROM, TimingClass.WHOLE
 @dataclass(frozen=True, slots=True)
 class Schedule:
     """(period key, rolled due date) of each period shown, each period's window start (the
-    task's start before it starts; the first day of a yearly duty's ``window_month``), and the
-    kind of obligation each period owes."""
+    task's start before it starts; the first day of a yearly duty's ``window_month``), the
+    kind of obligation each period owes, who owes each period (its owners on its due date,
+    capped at the as-of day) and, beside each owner, how many periods up to this one it owes
+    (its count of missing updates in a row when it reported none and all are past)."""
 
     periods: tuple[tuple[str, date], ...]
     windows: tuple[date | None, ...]
     kind: str
+    owners: tuple[Owners, ...]
+    owed: tuple[tuple[int, ...], ...]
 
 
 def schedule(
@@ -41,12 +46,13 @@ def schedule(
     task: Task,
     timing: RecurringTiming,
     memo: dict[tuple, Schedule],
+    responsibility: Responsibility,
 ) -> Schedule:
     """``task``'s periods as of ``dates.as_of`` (see the module's rules).
 
-    The answer changes only when the as-of day enters a new period or reaches the start, so
-    ``memo`` (kept across the days of a simulation) is keyed by that period (and the timing, a
-    composite task having several), not by the day."""
+    The answer changes only when the as-of day enters a new period or registry epoch, or
+    reaches the start, so ``memo`` (kept across the days of a simulation) is keyed by those
+    (and the timing, a composite task having several), not by the day."""
     as_of = dates.as_of
     cycle = catalog.cycle_for(task)
     before_day = cycle.before_day if cycle else timing.before_day
@@ -62,7 +68,15 @@ def schedule(
     until = max(min(as_of, *ends) if ends else as_of, start)
     # the timing too: the recurring parts of a composite task ("trước ngày 01/6 và 15/11 hằng
     # năm", "định kỳ 6 tháng và hằng năm") each have their own periods
-    key = (plan.id, task.id, timing, until.year, (until.month - 1) // STEP[period], as_of < start)
+    key = (
+        plan.id,
+        task.id,
+        timing,
+        until.year,
+        (until.month - 1) // STEP[period],
+        as_of < start,
+        responsibility.epoch(as_of),
+    )
     found = memo.get(key)
     if found is not None:
         return found
@@ -81,5 +95,12 @@ def schedule(
         if as_of < start:
             break  # not started yet: show the first period only
     kind = UPDATE if update else DELIVERABLE
-    found = memo[key] = Schedule(tuple(rows), tuple(windows), kind)
+    owners = tuple(responsibility.owners(task, min(due, as_of)) for _, due in rows)
+    counts: dict[str, int] = {}
+    owed = []
+    for owing in owners:
+        for unit, _ in owing:
+            counts[unit] = counts.get(unit, 0) + 1
+        owed.append(tuple(counts[unit] for unit, _ in owing))
+    found = memo[key] = Schedule(tuple(rows), tuple(windows), kind, owners, tuple(owed))
     return found

@@ -107,9 +107,9 @@ class _Evaluator:
         self.policy = catalog.policy
         self.responsibility = timeline.responsibility
         self.dates = Dates(catalog.calendar, catalog.policy, as_of, timeline.rolled, timeline.soon)
-        self.records = Recorded(progress, as_of, self.holder)
+        self.holders = timeline.responsibility.holders(as_of)
+        self.records = Recorded(progress, as_of, self.holders.__getitem__)
         self._schedules = timeline.schedules
-        self._holders: dict[str, str] = {}
 
     # -- who -----------------------------------------------------------------------------
 
@@ -118,13 +118,6 @@ class _Evaluator:
         day = self.as_of if due is None else min(due, self.as_of)
         return self.responsibility.owners(task, day)
 
-    def holder(self, unit: str) -> str:
-        """Who answers today for an open obligation of ``unit``: it, or its successor."""
-        found = self._holders.get(unit)
-        if found is None:
-            found = self._holders[unit] = self.responsibility.holder(unit, self.as_of)
-        return found
-
     def names(self, printed: tuple[str, ...], unit: str, day: date) -> bool:
         """Whether the printed units ``printed`` include ``unit`` (or its predecessor)."""
         current = self.catalog.current_unit
@@ -132,11 +125,13 @@ class _Evaluator:
 
     def schedule(self, plan: Plan, task: Task, timing: RecurringTiming) -> Schedule:
         """A recurring task's periods up to the as-of day: the same for every owing unit."""
-        return schedule(self.catalog, self.dates, plan, task, timing, self._schedules)
+        return schedule(
+            self.catalog, self.dates, plan, task, timing, self._schedules, self.responsibility
+        )
 
     # -- occurrences ---------------------------------------------------------------------
 
-    def plan(self, plan: Plan) -> Iterator[Occurrence]:
+    def plan(self, plan: Plan) -> list[Occurrence]:
         """A plan's occurrences in task order; sub-tasks are evaluated before their parents."""
         self._subtask_results: dict[str, list[Occurrence]] = {}
         results: dict[str, list[Occurrence]] = {}
@@ -149,13 +144,12 @@ class _Evaluator:
             results[task.id] = occurrences
             if task.parent:
                 self._subtask_results.setdefault(task.parent, []).extend(occurrences)
-        for task in plan.tasks:
-            yield from results[task.id]
+        return [occ for task in plan.tasks for occ in results[task.id]]
 
     def held(self, occ: Occurrence, parent: str | None) -> Occurrence:
         """Set who answers for an open obligation today (the owner, or its successor), and
         the parent task of a sub-task's obligation."""
-        holder = self.holder(occ.unit) if occ.status in OPEN else occ.unit
+        holder = self.holders[occ.unit] if occ.status in OPEN else occ.unit
         return _held(occ, holder, parent)
 
     def task(self, plan: Plan, task: Task) -> Iterator[Occurrence]:
@@ -329,7 +323,7 @@ class _Evaluator:
         missed: dict[str, int] = {}  # per unit: consecutive missing updates up to this period
         records = self.records
         for index, (key, due) in enumerate(schedule.periods):
-            for unit, printed in self.owners(task, due):
+            for unit, printed in schedule.owners[index]:
                 if schedule.kind == UPDATE:
                     reported = records.reported(plan, task, unit, key)
                     gap = not reported and self.as_of > due
@@ -444,4 +438,4 @@ def evaluate(
     with collector_paused():
         for plan in catalog.plans.values():
             out.extend(evaluator.plan(plan))
-        return apply_links(catalog, out)
+        return apply_links(catalog, out, timeline.links)

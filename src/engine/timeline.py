@@ -3,8 +3,9 @@
 A simulation (or a catch-up run over missed days) evaluates the same catalog on many days.
 Most of the work does not depend on the day: who owes each task in each registry epoch and who
 holds a ceased unit's obligations (:mod:`engine.responsibility`), every rolled due date and
-"due soon" start (:mod:`engine.verdict`), every recurring task's periods while the day stays
-in the same period (:mod:`engine.schedule`). A :class:`Timeline` keeps those answers across
+"due soon" start (:mod:`engine.verdict`), every recurring task's periods and their owners
+while the day stays in the same period and registry epoch (:mod:`engine.schedule`), the links
+between plans (:mod:`engine.links`). A :class:`Timeline` keeps those answers across
 days, so each day only computes what depends on it: the verdicts and the occurrences.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 from engine.catalog.model import Catalog
+from engine.links import Link, links
 from engine.responsibility import Responsibility
 from engine.schedule import Schedule
 
@@ -26,3 +28,4 @@ class Timeline:
         self.rolled: dict[tuple[date, str], date] = {}
         self.soon: dict[date, date] = {}
         self.schedules: dict[tuple, Schedule] = {}
+        self.links: tuple[Link, ...] = links(catalog)
