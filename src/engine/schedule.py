@@ -45,7 +45,7 @@ def schedule(
     plan: Plan,
     task: Task,
     timing: RecurringTiming,
-    memo: dict[tuple, Schedule],
+    memo: dict[tuple, tuple[RecurringTiming, Schedule]],
     responsibility: Responsibility,
 ) -> Schedule:
     """``task``'s periods as of ``dates.as_of`` (see the module's rules).
@@ -67,19 +67,20 @@ def schedule(
     ends = [d for d in (timing.end, plan.end) if d is not None]
     until = max(min(as_of, *ends) if ends else as_of, start)
     # the timing too: the recurring parts of a composite task ("trước ngày 01/6 và 15/11 hằng
-    # năm", "định kỳ 6 tháng và hằng năm") each have their own periods
+    # năm", "định kỳ 6 tháng và hằng năm") each have their own periods. By identity, as hashing
+    # it took a third of this function: the memo keeps the timing alive, so its id stays its own
     key = (
         plan.id,
         task.id,
-        timing,
+        id(timing),
         until.year,
         (until.month - 1) // STEP[period],
         as_of < start,
         responsibility.epoch(as_of),
     )
-    found = memo.get(key)
-    if found is not None:
-        return found
+    kept = memo.get(key)
+    if kept is not None:
+        return kept[1]
     rows: list[tuple[str, date]] = []
     windows: list[date | None] = []
     before_start = start if as_of < start else None
@@ -102,5 +103,6 @@ def schedule(
         for unit, _ in owing:
             counts[unit] = counts.get(unit, 0) + 1
         owed.append(tuple(counts[unit] for unit, _ in owing))
-    found = memo[key] = Schedule(tuple(rows), tuple(windows), kind, owners, tuple(owed))
+    found = Schedule(tuple(rows), tuple(windows), kind, owners, tuple(owed))
+    memo[key] = (timing, found)
     return found

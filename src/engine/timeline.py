@@ -17,6 +17,7 @@ from engine.catalog.model import Catalog
 from engine.links import Link, links
 from engine.responsibility import Responsibility
 from engine.schedule import Schedule
+from engine.timing.models import RecurringTiming
 
 
 class Timeline:
@@ -27,5 +28,5 @@ class Timeline:
         self.responsibility = Responsibility(catalog)
         self.rolled: dict[tuple[date, str], date] = {}
         self.soon: dict[date, date] = {}
-        self.schedules: dict[tuple, Schedule] = {}
+        self.schedules: dict[tuple, tuple[RecurringTiming, Schedule]] = {}
         self.links: tuple[Link, ...] = links(catalog)
