@@ -140,17 +140,16 @@ class _Evaluator:
             if self.share and self.records.quiet(plan, task):
                 occurrences = shared_occurrences(self, plan, task)
             if occurrences is None:
-                occurrences = [self.held(o, task.parent) for o in self.task(plan, task)]
+                occurrences = list(self.task(plan, task))
             results[task.id] = occurrences
             if task.parent:
                 self._subtask_results.setdefault(task.parent, []).extend(occurrences)
         return [occ for task in plan.tasks for occ in results[task.id]]
 
-    def held(self, occ: Occurrence, parent: str | None) -> Occurrence:
-        """Set who answers for an open obligation today (the owner, or its successor), and
-        the parent task of a sub-task's obligation."""
-        holder = self.holders[occ.unit] if occ.status in OPEN else occ.unit
-        return _held(occ, holder, parent)
+    def answering(self, unit: str, status: Status) -> str:
+        """Who answers today for ``unit``'s obligation: for an open one, the unit or its
+        successor (its holder); else the unit."""
+        return self.holders[unit] if status in OPEN else unit
 
     def task(self, plan: Plan, task: Task) -> Iterator[Occurrence]:
         if task.subtasks:
@@ -262,8 +261,8 @@ class _Evaluator:
             due < plan.signed,
             printed,
             missed,
-            "",
-            None,
+            self.answering(unit, status),
+            task.parent,
             (),
         )
 
@@ -302,8 +301,8 @@ class _Evaluator:
             False,
             printed,
             0,
-            "",
-            None,
+            self.answering(unit, status),
+            task.parent,
             (),
         )
 
@@ -313,7 +312,8 @@ class _Evaluator:
         for occ in self._subtask_results.get(task.id, []):
             by_unit.setdefault(occ.unit, []).append(occ)
         for subs in by_unit.values():
-            yield derived(plan.id, task.id, task.timing.timing_class, subs, self.dates.to_due)
+            occ = derived(plan.id, task.id, task.timing.timing_class, subs, self.dates.to_due)
+            yield _held(occ, self.answering(occ.unit, occ.status), task.parent)
 
     def recurring(self, plan: Plan, task: Task, timing: RecurringTiming) -> Iterator[Occurrence]:
         schedule = self.schedule(plan, task, timing)
