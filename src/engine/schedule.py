@@ -29,8 +29,9 @@ class Schedule:
     """(period key, rolled due date) of each period shown, each period's window start (the
     task's start before it starts; the first day of a yearly duty's ``window_month``), the
     kind of obligation each period owes, who owes each period (its owners on its due date,
-    capped at the as-of day) and, beside each owner, how many periods up to this one it owes
-    (its count of missing updates in a row when it reported none and all are past)."""
+    capped at the as-of day) and, for updates, beside each owner how many periods up to this
+    one it owes (its count of missing updates in a row when it reported none and all are
+    past)."""
 
     periods: tuple[tuple[str, date], ...]
     windows: tuple[date | None, ...]
@@ -99,10 +100,12 @@ def schedule(
     owners = tuple(responsibility.owners(task, min(due, as_of)) for _, due in rows)
     counts: dict[str, int] = {}
     owed = []
-    for owing in owners:
+    for owing in owners if update else ():
+        row = []
         for unit, _ in owing:
-            counts[unit] = counts.get(unit, 0) + 1
-        owed.append(tuple(counts[unit] for unit, _ in owing))
+            counts[unit] = owes = counts.get(unit, 0) + 1
+            row.append(owes)
+        owed.append(tuple(row))
     found = Schedule(tuple(rows), tuple(windows), kind, owners, tuple(owed))
     memo[key] = (timing, found)
     return found
