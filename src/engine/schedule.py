@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from engine.catalog.model import Catalog, Plan, Task
 from engine.occurrence import DELIVERABLE, UPDATE
@@ -40,48 +41,83 @@ class Schedule:
     owed: tuple[tuple[int, ...], ...]
 
 
+class Cadence(NamedTuple):
+    """What a recurring timing of a task gives every day's schedule: its period, due day
+    (``before_day``, ``due_day``, ``due_month``), ``window_month``, whether it owes updates,
+    its start and its end (the earlier of its own and the plan's), if any."""
+
+    period: str
+    before_day: int | None
+    due_day: int | None
+    due_month: int | None
+    window_month: int | None
+    update: bool
+    start: date
+    end: date | None
+
+
+def cadence(catalog: Catalog, plan: Plan, task: Task, timing: RecurringTiming) -> Cadence:
+    """``timing``'s cadence: a reporting cycle named by a task tag sets the period and due
+    day; updates with no due day are due on the policy's cut-off day."""
+    cycle = catalog.cycle_for(task)
+    before_day = cycle.before_day if cycle else timing.before_day
+    due_day = cycle.due_day if cycle else timing.due_day
+    update = cycle.kind == UPDATE if cycle else timing.timing_class in _CONTINUOUS
+    if update and before_day is None and due_day is None:
+        due_day = catalog.policy.update_cutoff_day
+    ends = [d for d in (timing.end, plan.end) if d is not None]
+    return Cadence(
+        cycle.period if cycle else timing.period,
+        before_day,
+        due_day,
+        None if cycle else timing.month,
+        None if cycle else timing.window_month,
+        update,
+        max(timing.start or plan.start, plan.start),
+        min(ends) if ends else None,
+    )
+
+
+#: Per (plan, task, timing's identity): the timing (kept alive, so that its id stays its own),
+#: its cadence, and its schedules by period, start and registry epoch of the as-of day.
+ScheduleMemo = dict[tuple[str, str, int], tuple[RecurringTiming, Cadence, dict[tuple, Schedule]]]
+
+
 def schedule(
     catalog: Catalog,
     dates: Dates,
     plan: Plan,
     task: Task,
     timing: RecurringTiming,
-    memo: dict[tuple, tuple[RecurringTiming, Schedule]],
+    memo: ScheduleMemo,
     responsibility: Responsibility,
 ) -> Schedule:
     """``task``'s periods as of ``dates.as_of`` (see the module's rules).
 
     The answer changes only when the as-of day enters a new period or registry epoch, or
     reaches the start, so ``memo`` (kept across the days of a simulation) is keyed by those
-    (and the timing, a composite task having several), not by the day."""
+    (and the timing, a composite task having several: "trước ngày 01/6 và 15/11 hằng năm",
+    "định kỳ 6 tháng và hằng năm" each have their own periods), not by the day. The timing is
+    keyed by identity: hashing it took a third of this function."""
     as_of = dates.as_of
-    cycle = catalog.cycle_for(task)
-    before_day = cycle.before_day if cycle else timing.before_day
-    due_day = cycle.due_day if cycle else timing.due_day
-    period = cycle.period if cycle else timing.period
-    due_month = None if cycle else timing.month
-    window_month = None if cycle else timing.window_month
-    update = cycle.kind == UPDATE if cycle else timing.timing_class in _CONTINUOUS
-    if update and before_day is None and due_day is None:
-        due_day = catalog.policy.update_cutoff_day
-    start = max(timing.start or plan.start, plan.start)
-    ends = [d for d in (timing.end, plan.end) if d is not None]
-    until = max(min(as_of, *ends) if ends else as_of, start)
-    # the timing too: the recurring parts of a composite task ("trước ngày 01/6 và 15/11 hằng
-    # năm", "định kỳ 6 tháng và hằng năm") each have their own periods. By identity, as hashing
-    # it took a third of this function: the memo keeps the timing alive, so its id stays its own
+    kept = memo.get((plan.id, task.id, id(timing)))
+    if kept is None:
+        kept = memo[(plan.id, task.id, id(timing))] = (
+            timing,
+            cadence(catalog, plan, task, timing),
+            {},
+        )
+    _, (period, before_day, due_day, due_month, window_month, update, start, end), known = kept
+    until = max(min(as_of, end) if end else as_of, start)
     key = (
-        plan.id,
-        task.id,
-        id(timing),
         until.year,
         (until.month - 1) // STEP[period],
         as_of < start,
         responsibility.epoch(as_of),
     )
-    kept = memo.get(key)
-    if kept is not None:
-        return kept[1]
+    found = known.get(key)
+    if found is not None:
+        return found
     rows: list[tuple[str, date]] = []
     windows: list[date | None] = []
     before_start = start if as_of < start else None
@@ -106,6 +142,5 @@ def schedule(
             counts[unit] = owes = counts.get(unit, 0) + 1
             row.append(owes)
         owed.append(tuple(row))
-    found = Schedule(tuple(rows), tuple(windows), kind, owners, tuple(owed))
-    memo[key] = (timing, found)
+    found = known[key] = Schedule(tuple(rows), tuple(windows), kind, owners, tuple(owed))
     return found

@@ -16,8 +16,7 @@ from datetime import date
 from engine.catalog.model import Catalog
 from engine.links import Link, links
 from engine.responsibility import Responsibility
-from engine.schedule import Schedule
-from engine.timing.models import RecurringTiming
+from engine.schedule import ScheduleMemo
 
 
 class Timeline:
@@ -28,5 +27,5 @@ class Timeline:
         self.responsibility = Responsibility(catalog)
         self.rolled: dict[tuple[date, str], date] = {}
         self.soon: dict[date, date] = {}
-        self.schedules: dict[tuple, tuple[RecurringTiming, Schedule]] = {}
+        self.schedules: ScheduleMemo = {}
         self.links: tuple[Link, ...] = links(catalog)
