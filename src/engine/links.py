@@ -75,10 +75,14 @@ def apply_links(
     known = links(catalog) if known is None else known
     if not known:
         return out
-    plans = {plan for link in known for plan, _ in (link.target, *link.sources)}
+    linked: dict[str, set[str]] = {}  # per plan: its tasks at either end of a link
+    for link in known:
+        for plan, task in (link.target, *link.sources):
+            linked.setdefault(plan, set()).add(task)
     by_task: dict[TaskRef, list[int]] = {}
     for index, occ in enumerate(out):
-        if occ.parent is None and occ.plan in plans:
+        tasks = linked.get(occ.plan)
+        if tasks and occ.task in tasks and occ.parent is None:
             by_task.setdefault((occ.plan, occ.task), []).append(index)
     units = catalog.units
     for target, sources, label, organisations in known:
