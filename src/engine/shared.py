@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING
 
 from engine.occurrence import DELIVERABLE, OPEN, UPDATE, Occurrence, Unfrozen
 from engine.responsibility import Owners
-from engine.timing.models import DatedTiming, RecurringTiming
+from engine.timing.models import DatedTiming, Milestone, RecurringTiming
+
+#: A dated task's milestones with their rolled due dates and owners (see ``_milestones``).
+Milestones = tuple[tuple[Milestone, date, Owners], ...]
 
 if TYPE_CHECKING:
     from engine.catalog.model import Plan, Task
@@ -29,15 +32,14 @@ def shared_occurrences(ev: _Evaluator, plan: Plan, task: Task) -> list[Occurrenc
     if task.subtasks:
         return None
     if isinstance(timing, DatedTiming):
-        if len({m.key for m in timing.milestones}) != len(timing.milestones):
+        key = (plan.id, task.id, ev.epoch)
+        if key not in ev.milestones:
+            ev.milestones[key] = _milestones(ev, task, timing)
+        rows = ev.milestones[key]
+        if rows is None:
             return None
         out: list[Occurrence] = []
-        for milestone in timing.milestones:
-            due = ev.dates.rolled(milestone)
-            owners = ev.owners(task, due)
-            only = task.milestone_units.get(milestone.label or "")
-            if only:
-                owners = tuple((u, p) for u, p in owners if ev.names(only, u, due))
+        for milestone, due, owners in rows:
             _emit(
                 ev, out, plan, task, owners, milestone.key, milestone.label,
                 timing.timing_class, DELIVERABLE, due, milestone.window_start, None,
@@ -46,6 +48,23 @@ def shared_occurrences(ev: _Evaluator, plan: Plan, task: Task) -> list[Occurrenc
     if isinstance(timing, RecurringTiming):
         return _recurring(ev, plan, task, timing)
     return None
+
+
+def _milestones(ev: _Evaluator, task: Task, timing: DatedTiming) -> Milestones | None:
+    """Each milestone of a dated task with its rolled due date and the units owing it (of
+    those a labelled milestone is tied to, if any), or None when two share a key. The same
+    on every day of one registry epoch: a timeline keeps them."""
+    if len({m.key for m in timing.milestones}) != len(timing.milestones):
+        return None
+    rows = []
+    for milestone in timing.milestones:
+        due = ev.dates.rolled(milestone)
+        owners = ev.owners(task, due)
+        only = task.milestone_units.get(milestone.label or "")
+        if only:
+            owners = tuple((u, p) for u, p in owners if ev.names(only, u, due))
+        rows.append((milestone, due, owners))
+    return tuple(rows)
 
 
 def _recurring(

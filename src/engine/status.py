@@ -107,7 +107,9 @@ class _Evaluator:
         self.policy = catalog.policy
         self.responsibility = timeline.responsibility
         self.dates = Dates(catalog.calendar, catalog.policy, as_of, timeline.rolled, timeline.soon)
+        self.epoch = timeline.responsibility.epoch(as_of)
         self.holders = timeline.responsibility.holders(as_of)
+        self.milestones = timeline.milestones
         self.records = Recorded(progress, as_of, self.holders.__getitem__)
         self._schedules = timeline.schedules
 
