@@ -67,10 +67,14 @@ def links(catalog: Catalog) -> tuple[Link, ...]:
 
 
 def apply_links(
-    catalog: Catalog, occurrences: Iterable[Occurrence], known: tuple[Link, ...] | None = None
+    catalog: Catalog,
+    occurrences: Iterable[Occurrence],
+    known: tuple[Link, ...] | None = None,
+    spans: dict[str, range] | None = None,
 ) -> list[Occurrence]:
     """The occurrences with the rules of the module applied (a pure function); ``known``:
-    the catalog's :func:`links`, when already computed."""
+    the catalog's :func:`links`, when already computed; ``spans``: where each plan's
+    occurrences lie, when known (only the linked plans' are then looked at)."""
     out = list(occurrences)
     known = links(catalog) if known is None else known
     if not known:
@@ -80,7 +84,9 @@ def apply_links(
         for plan, task in (link.target, *link.sources):
             linked.setdefault(plan, set()).add(task)
     by_task: dict[TaskRef, list[int]] = {}
-    for index, occ in enumerate(out):
+    where = range(len(out)) if spans is None else [i for p in linked for i in spans.get(p, ())]
+    for index in where:
+        occ = out[index]
         tasks = linked.get(occ.plan)
         if tasks and occ.task in tasks and occ.parent is None:
             by_task.setdefault((occ.plan, occ.task), []).append(index)

@@ -437,7 +437,10 @@ def evaluate(
         raise ValueError("the timeline belongs to another catalog")
     evaluator = _Evaluator(catalog, progress, as_of, recent_periods, timeline)
     out: list[Occurrence] = []
+    spans: dict[str, range] = {}
     with collector_paused():
         for plan in catalog.plans.values():
+            first = len(out)
             out.extend(evaluator.plan(plan))
-        return apply_links(catalog, out, timeline.links)
+            spans[plan.id] = range(first, len(out))
+        return apply_links(catalog, out, timeline.links, spans)
