@@ -146,7 +146,10 @@ class _Evaluator:
             results[task.id] = occurrences
             if task.parent:
                 self._subtask_results.setdefault(task.parent, []).extend(occurrences)
-        return [occ for task in plan.tasks for occ in results[task.id]]
+        out: list[Occurrence] = []
+        for task in plan.tasks:
+            out.extend(results[task.id])
+        return out
 
     def answering(self, unit: str, status: Status) -> str:
         """Who answers today for ``unit``'s obligation: for an open one, the unit or its
