@@ -290,11 +290,10 @@ def web_rules() -> tuple[Path, Path]:
 
 @pytest.fixture(scope="session")
 def password_hash() -> str:
-    """The scrypt hash of the test users' password, computed once (a tenth of a second each)."""
-    from engine.web.security import hash_password
-    from tests.webutil import PASSWORD
+    """The stored hash of the test users' password (see ``tests.webutil.cheap_password_hash``)."""
+    from tests.webutil import cheap_password_hash
 
-    return hash_password(PASSWORD)
+    return cheap_password_hash()
 
 
 @pytest.fixture

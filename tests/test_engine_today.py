@@ -99,15 +99,14 @@ def test_dashboard_and_unit_link_page_default_to_the_pinned_day(
     from engine.store.database import record
     from engine.store.tables import UserRow
     from engine.web.app import create_app
-    from engine.web.security import hash_password
-    from tests.webutil import PASSWORD
+    from tests.webutil import cheap_password_hash
 
     monkeypatch.setenv("ENGINE_TODAY", "2023-06-21")
     settings = _settings(tmp_path)
     application = create_app(settings)
     record(
         application.state.web.engine,
-        UserRow(username="vp", full_name="Nguyễn Văn A", password_hash=hash_password(PASSWORD)),
+        UserRow(username="vp", full_name="Nguyễn Văn A", password_hash=cheap_password_hash()),
     )
     client = TestClient(application)
     link = unit_links(settings)("van-phong-bo", {}).split("/u/", 1)[1]

@@ -39,7 +39,8 @@ def _plain(
 
 
 def _run(catalog: Catalog, progress: Progress, start: date, end: date, plain: bool) -> list[dict]:
-    """Day-by-day notices (history carried) as their JSON, the byte-comparable form."""
+    """Day-by-day notices (history carried) as their JSON, the byte-comparable form; both
+    paths evaluate through one timeline per run, as a catch-up does (``runner.run_days``)."""
     matcher = PythonMatcher(catalog.escalation.rules)
     timeline = Timeline(catalog)
     history: dict[HistoryKey, date] = {}
@@ -49,7 +50,7 @@ def _run(catalog: Catalog, progress: Progress, start: date, end: date, plain: bo
         if plain:
             notices = _plain(catalog, progress, day, history, timeline)
         else:
-            notices = notices_for_day(catalog, progress, day, matcher, history)
+            notices = notices_for_day(catalog, progress, day, matcher, history, timeline=timeline)
         remember(history, notices)
         out.extend(notice_json(n) for n in notices)
         day += timedelta(days=1)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine.escalation.facts import build_facts
+from engine.escalation.facts import build_facts, fact_key
 from engine.escalation.matcher import DurableMatcher, PythonMatcher, used_fields
 from engine.escalation.rules import EscalationRule
 from engine.followup import RECENT_PERIODS
@@ -22,20 +22,26 @@ def _seed_projections(catalog) -> tuple[int, list[dict]]:  # type: ignore[no-unt
 
     Both matchers see a fact only through that projection (``engine.escalation.matcher``: a
     fact's other fields, such as its key, are never read), so matching each distinct
-    projection once is matching every fact of every day. One timeline carries the
-    day-independent work across the days (held to fresh evaluations by
-    ``tests/test_status_incremental.py``)."""
+    projection once is matching every fact of every day. Facts are first told apart by
+    ``fact_key`` (equal keys, equal projections: held by
+    ``tests/test_followup_matching.py::test_equal_keys_mean_equal_projections``), so that one
+    fact per key has its fields built. One timeline carries the day-independent work across
+    the days (held to fresh evaluations by ``tests/test_status_incremental.py``)."""
     names = used_fields(catalog.escalation.rules)
+    key = fact_key(names)
     timeline = Timeline(catalog)
-    count, distinct = 0, {}
+    count, keyed = 0, {}
     day = date(2022, 1, 1)
     while day <= date(2025, 12, 31):
         occurrences = evaluate(catalog, Progress(), day, RECENT_PERIODS, timeline)
-        for fact in build_facts(catalog, occurrences, day):
-            fields = fact.fields
-            distinct[tuple((n, fields[n]) for n in names if n in fields)] = None
-            count += 1
+        facts = build_facts(catalog, occurrences, day)
+        keyed.update(zip(map(key, facts), facts, strict=True))
+        count += len(facts)
         day += timedelta(days=1)
+    distinct = {}
+    for fact in keyed.values():
+        fields = fact.fields
+        distinct[tuple((n, fields[n]) for n in names if n in fields)] = None
     return count, [dict(projection) for projection in distinct]
 
 

@@ -27,6 +27,10 @@ def test_password_hashing() -> None:
     assert verify_password("Mật khẩu có dấu", stored)
     assert not verify_password("mat khau co dau", stored)
     assert not verify_password("x", "garbage")
+    # the engine's accounts cost 2**14; a cheaper stored hash is checked at its own cost
+    assert stored.split("$")[1:4] == ["16384", "8", "1"]
+    cheap = hash_password("Mật khẩu có dấu", 2**4)
+    assert cheap.split("$")[1] == "16" and verify_password("Mật khẩu có dấu", cheap)
 
 
 def test_pages_need_login(client: TestClient) -> None:

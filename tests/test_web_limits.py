@@ -21,9 +21,9 @@ import pytest
 
 from engine.store.database import make_engine, record
 from engine.store.tables import UserRow
-from engine.web.security import Links, hash_password
+from engine.web.security import Links
 from tests.conftest import RULES, SCHEDULES
-from tests.webutil import PASSWORD, csrf_of
+from tests.webutil import PASSWORD, cheap_password_hash, csrf_of
 
 SECRET = "khoa-bi-mat-cho-kiem-thu"
 SERVE = (
@@ -38,7 +38,7 @@ SERVE = (
 def server(tmp_path: Path, unused_port: int) -> Iterator[tuple[str, subprocess.Popen, Path]]:
     url = f"sqlite:///{tmp_path / 'engine.db'}"
     engine = make_engine(url)
-    record(engine, UserRow(username="vp", full_name="A", password_hash=hash_password(PASSWORD)))
+    record(engine, UserRow(username="vp", full_name="A", password_hash=cheap_password_hash()))
     engine.dispose()
     env = {
         **os.environ,

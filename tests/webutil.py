@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +44,25 @@ __all__ = [
     "PASSWORD",
     "LiveServer",
     "TestClient",
+    "cheap_password_hash",
     "csrf_of",
     "live_server",
     "login",
     "needs_chromium",
 ]
+
+
+#: scrypt's cost for the tests' accounts: signing in checks a password at the cost its stored
+#: hash names, and 2**14 (what the engine uses) takes a tenth of a second per sign-in.
+TEST_COST = 2**4
+
+
+@cache
+def cheap_password_hash() -> str:
+    """The stored hash of :data:`PASSWORD` at :data:`TEST_COST`, made once per process."""
+    from engine.web.security import hash_password
+
+    return hash_password(PASSWORD, TEST_COST)
 
 
 def csrf_of(html: str) -> str:
@@ -90,7 +105,6 @@ def live_server(folder: Path) -> Iterator[LiveServer]:
     from engine.store.database import record
     from engine.store.tables import UserRow
     from engine.web.app import create_app
-    from engine.web.security import hash_password
     from tests.conftest import RULES, SCHEDULES, load_catalog_memo, shipped_rules_in_memory
 
     port = _free_port()
@@ -109,7 +123,7 @@ def live_server(folder: Path) -> Iterator[LiveServer]:
     engine = app.state.web.engine
     record(
         engine,
-        UserRow(username="vp", full_name="Nguyễn Văn A", password_hash=hash_password(PASSWORD)),
+        UserRow(username="vp", full_name="Nguyễn Văn A", password_hash=cheap_password_hash()),
     )
     catalog = load_catalog_memo(RULES, SCHEDULES)
     run_day(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,7 +36,10 @@ class NeedLogin(Exception):
     """Raised by :func:`officer` when no valid session is present (answered by a redirect)."""
 
 
+@cache
 def make_templates() -> Jinja2Templates:
+    """The pages' templates with their globals, one set per process: every app of the process
+    shares it (Jinja2 compiles a template once and reloads it when its file changes)."""
     templates = Jinja2Templates(directory=str(TEMPLATES))
     templates.env.globals.update(
         vn_date=render.vn_date,

@@ -23,10 +23,14 @@ LINK_DAYS = 30
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, cost: int = _SCRYPT["n"]) -> str:
+    """The stored form of a password: ``scrypt$n$r$p$salt$digest``. ``cost`` is scrypt's
+    ``n`` (2**14 for every account the engine creates); :func:`verify_password` reads it back
+    from the stored form, so a cheaper one (the tests' accounts) is checked at its own cost."""
     salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32, **_SCRYPT)
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${salt.hex()}${digest.hex()}"
+    params = {**_SCRYPT, "n": cost}
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, dklen=32, **params)
+    return f"scrypt${cost}${params['r']}${params['p']}${salt.hex()}${digest.hex()}"
 
 
 def verify_password(password: str, stored: str) -> bool:
