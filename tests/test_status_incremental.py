@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import gc
 import sys
-from dataclasses import FrozenInstanceError, fields
+from dataclasses import FrozenInstanceError, fields, replace
 from datetime import date, timedelta
 
 import pytest
@@ -151,6 +151,30 @@ def test_timeline_gives_the_same_statuses_every_day_of_a_year(catalog: Catalog) 
         expected = evaluate(catalog, progress, day, RECENT_PERIODS)
         assert evaluate(catalog, progress, day, RECENT_PERIODS, timeline) == expected
         day += timedelta(days=1)
+
+
+def test_timeline_across_a_reorganisation(catalog: Catalog) -> None:
+    """The timeline keeps owners, holders and milestones per registry epoch: carried across
+    a reorganisation (the seed's, moved from 2025-03-01 to 2023-07-01, while the seed plans'
+    obligations fall due), it still gives each day's statuses, with and without records."""
+    moved = {date(2025, 2, 28): date(2023, 6, 30), date(2025, 3, 1): date(2023, 7, 1)}
+    units = {
+        key: replace(
+            unit,
+            valid_from=moved.get(unit.valid_from, unit.valid_from),  # type: ignore[arg-type]
+            valid_to=moved.get(unit.valid_to, unit.valid_to),  # type: ignore[arg-type]
+        )
+        for key, unit in catalog.units.items()
+    }
+    assert units != catalog.units
+    reorganised = replace(catalog, units=units)
+    runs = [(_progress(reorganised), Timeline(reorganised)), (Progress(), Timeline(reorganised))]
+    day = date(2023, 4, 1)
+    while day <= date(2023, 10, 31):
+        for records, timeline in runs:
+            expected = evaluate(reorganised, records, day, RECENT_PERIODS)
+            assert evaluate(reorganised, records, day, RECENT_PERIODS, timeline) == expected
+        day += timedelta(days=3)
 
 
 def test_simulation_sends_what_day_by_day_runs_send(catalog: Catalog) -> None:

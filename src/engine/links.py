@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
+from typing import NamedTuple
 
 from engine.catalog.model import Catalog
 from engine.codes import Status
@@ -42,23 +43,57 @@ def implementers(catalog: Catalog) -> dict[TaskRef, tuple[TaskRef, ...]]:
     return {target: tuple(sources) for target, sources in found.items()}
 
 
-def apply_links(catalog: Catalog, occurrences: Iterable[Occurrence]) -> list[Occurrence]:
-    """The occurrences with the rules of the module applied (a pure function)."""
+class Link(NamedTuple):
+    """An implemented task, the tasks carrying it out, their ``implemented_by`` label, and
+    the organisations whose units' obligations of the implemented task the link concerns."""
+
+    target: TaskRef
+    sources: tuple[TaskRef, ...]
+    label: tuple[str, ...]
+    organisations: frozenset[str]
+
+
+def links(catalog: Catalog) -> tuple[Link, ...]:
+    """The catalog's links (the same on every day: a timeline keeps them)."""
+    return tuple(
+        Link(
+            target,
+            sources,
+            tuple(f"{plan}:{task}" for plan, task in sources),
+            frozenset(catalog.plans[plan].organisation for plan, _ in sources),
+        )
+        for target, sources in implementers(catalog).items()
+    )
+
+
+def apply_links(
+    catalog: Catalog,
+    occurrences: Iterable[Occurrence],
+    known: tuple[Link, ...] | None = None,
+    spans: dict[str, range] | None = None,
+) -> list[Occurrence]:
+    """The occurrences with the rules of the module applied (a pure function); ``known``:
+    the catalog's :func:`links`, when already computed; ``spans``: where each plan's
+    occurrences lie, when known (only the linked plans' are then looked at)."""
     out = list(occurrences)
-    links = implementers(catalog)
-    if not links:
+    known = links(catalog) if known is None else known
+    if not known:
         return out
+    linked: dict[str, set[str]] = {}  # per plan: its tasks at either end of a link
+    for link in known:
+        for plan, task in (link.target, *link.sources):
+            linked.setdefault(plan, set()).add(task)
     by_task: dict[TaskRef, list[int]] = {}
-    for index, occ in enumerate(out):
-        if occ.parent is None:
+    where = range(len(out)) if spans is None else [i for p in linked for i in spans.get(p, ())]
+    for index in where:
+        occ = out[index]
+        tasks = linked.get(occ.plan)
+        if tasks and occ.task in tasks and occ.parent is None:
             by_task.setdefault((occ.plan, occ.task), []).append(index)
-    for target, sources in links.items():
-        label = tuple(f"{plan}:{task}" for plan, task in sources)
-        organisations = {catalog.plans[plan].organisation for plan, _ in sources}
+    units = catalog.units
+    for target, sources, label, organisations in known:
         targets = [
-            i
-            for i in by_task.get(target, [])
-            if catalog.units[out[i].unit].organisation in organisations
+            i for i in by_task.get(target, []) if units[out[i].unit].organisation in organisations
         ]
         own_done = [out[i].done_on for i in targets if out[i].status in _DONE]
         if own_done:  # recorded at the implemented end: counts for the implementing rows

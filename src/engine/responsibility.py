@@ -35,7 +35,11 @@ class Responsibility:
             | {u.valid_to + timedelta(days=1) for u in catalog.units.values() if u.valid_to}
         )
         self._owners: dict[tuple[tuple[str, ...], tuple[str, ...], int], Owners] = {}
-        self._holders: dict[tuple[str, int], str] = {}
+        self._holders: dict[int, dict[str, str]] = {}
+
+    def epoch(self, day: date) -> int:
+        """The registry epoch ``day`` falls in: days of one epoch get the same answers."""
+        return bisect_right(self.boundaries, day)
 
     def owners(self, task: Task, day: date) -> Owners:
         """(owner unit, printed unit when different) of ``task``'s obligations due on ``day``."""
@@ -59,10 +63,11 @@ class Responsibility:
         found = self._owners[key] = tuple(out.items())
         return found
 
-    def holder(self, owner: str, day: date) -> str:
-        """Who answers on ``day`` for an open obligation of ``owner``: it, or its successor."""
-        key = (owner, bisect_right(self.boundaries, day))
-        found = self._holders.get(key)
+    def holders(self, day: date) -> dict[str, str]:
+        """Who answers on ``day`` for an open obligation of each unit: it, or its successor."""
+        epoch = bisect_right(self.boundaries, day)
+        found = self._holders.get(epoch)
         if found is None:
-            found = self._holders[key] = self.catalog.current_unit(owner, day)
+            current = self.catalog.current_unit
+            found = self._holders[epoch] = {unit: current(unit, day) for unit in self.catalog.units}
         return found

@@ -18,11 +18,11 @@ none, over every obligation concerned):
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from engine.codes import Status
-from engine.occurrence import DELIVERABLE, DERIVED, Occurrence
+from engine.occurrence import DELIVERABLE, DERIVED, Occurrence, build
 
 _STOPPED = (Status.SUSPENDED, Status.CANCELLED)
 _DONE = (Status.DONE_ON_TIME, Status.DONE_LATE)
@@ -41,8 +41,7 @@ _ATTENTION = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Part:
+class Part(NamedTuple):
     """What the roll-up needs of one obligation."""
 
     status: Status
@@ -51,8 +50,7 @@ class Part:
     days_overdue: int
 
 
-@dataclass(frozen=True, slots=True)
-class Rolled:
+class Rolled(NamedTuple):
     status: Status
     done_on: date | None
     days_overdue: int
@@ -102,23 +100,26 @@ def derived(
     originals = [o.original_due for o in subs if o.original_due is not None]
     due = max(dues) if dues else None
     overdue = rolled.status in (Status.OVERDUE, Status.REPORT_MISSING)
-    return Occurrence(
-        plan=plan,
-        task=task,
-        unit=subs[0].unit,
-        milestone="sub-tasks",
-        label="Theo nhiệm vụ con",
-        timing_class=timing_class,
-        kind=DERIVED,
-        due=due,
-        original_due=max(originals) if originals else None,
-        window_start=None,
-        status=rolled.status,
-        done_on=rolled.done_on,
-        days_overdue=rolled.days_overdue,
-        working_days_overdue=max(o.working_days_overdue for o in subs) if overdue else 0,
-        working_days_to_due=to_due(due),
-        precedes_issue=any(o.precedes_issue for o in subs),
-        printed_unit=subs[0].printed_unit,
-        missed_in_a_row=max(o.missed_in_a_row for o in subs),
+    return build(
+        plan,
+        task,
+        subs[0].unit,
+        "sub-tasks",
+        "Theo nhiệm vụ con",
+        timing_class,
+        DERIVED,
+        due,
+        max(originals) if originals else None,
+        None,
+        rolled.status,
+        rolled.done_on,
+        rolled.days_overdue,
+        max(o.working_days_overdue for o in subs) if overdue else 0,
+        to_due(due),
+        any(o.precedes_issue for o in subs),
+        subs[0].printed_unit,
+        max(o.missed_in_a_row for o in subs),
+        "",
+        None,
+        (),
     )

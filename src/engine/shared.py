@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING
 
 from engine.occurrence import DELIVERABLE, OPEN, UPDATE, Occurrence, Unfrozen
 from engine.responsibility import Owners
-from engine.timing.models import DatedTiming, RecurringTiming
+from engine.timing.models import DatedTiming, Milestone, RecurringTiming
+
+#: A dated task's milestones with their rolled due dates and owners (see ``_milestones``).
+Milestones = tuple[tuple[Milestone, date, Owners], ...]
 
 if TYPE_CHECKING:
     from engine.catalog.model import Plan, Task
@@ -29,15 +32,14 @@ def shared_occurrences(ev: _Evaluator, plan: Plan, task: Task) -> list[Occurrenc
     if task.subtasks:
         return None
     if isinstance(timing, DatedTiming):
-        if len({m.key for m in timing.milestones}) != len(timing.milestones):
+        key = (plan.id, task.id, ev.epoch)
+        if key not in ev.milestones:
+            ev.milestones[key] = _milestones(ev, task, timing)
+        rows = ev.milestones[key]
+        if rows is None:
             return None
         out: list[Occurrence] = []
-        for milestone in timing.milestones:
-            due = ev.dates.rolled(milestone)
-            owners = ev.owners(task, due)
-            only = task.milestone_units.get(milestone.label or "")
-            if only:
-                owners = tuple((u, p) for u, p in owners if ev.names(only, u, due))
+        for milestone, due, owners in rows:
             _emit(
                 ev, out, plan, task, owners, milestone.key, milestone.label,
                 timing.timing_class, DELIVERABLE, due, milestone.window_start, None,
@@ -48,32 +50,45 @@ def shared_occurrences(ev: _Evaluator, plan: Plan, task: Task) -> list[Occurrenc
     return None
 
 
+def _milestones(ev: _Evaluator, task: Task, timing: DatedTiming) -> Milestones | None:
+    """Each milestone of a dated task with its rolled due date and the units owing it (of
+    those a labelled milestone is tied to, if any), or None when two share a key. The same
+    on every day of one registry epoch: a timeline keeps them."""
+    if len({m.key for m in timing.milestones}) != len(timing.milestones):
+        return None
+    rows = []
+    for milestone in timing.milestones:
+        due = ev.dates.rolled(milestone)
+        owners = ev.owners(task, due)
+        only = task.milestone_units.get(milestone.label or "")
+        if only:
+            owners = tuple((u, p) for u, p in owners if ev.names(only, u, due))
+        rows.append((milestone, due, owners))
+    return tuple(rows)
+
+
 def _recurring(
     ev: _Evaluator, plan: Plan, task: Task, timing: RecurringTiming
 ) -> list[Occurrence] | None:
     schedule = ev.schedule(plan, task, timing)
-    final = timing.final
-    if not schedule.periods or (final and any(final.key == k for k, _ in schedule.periods)):
+    periods, final = schedule.periods, timing.final
+    if not periods or (final and any(final.key == k for k, _ in periods)):
         return None
     shown_from = 0
     if ev.recent_periods is not None:
-        shown_from = max(0, len(schedule.periods) - ev.recent_periods)
+        shown_from = max(0, len(periods) - ev.recent_periods)
     update = schedule.kind == UPDATE
-    missed: dict[str, int] = {}  # per unit: consecutive missing updates up to this period
+    as_of = ev.as_of
     out: list[Occurrence] = []
-    for index, (key, due) in enumerate(schedule.periods):
-        if not update and index < shown_from:
-            continue
-        owners = ev.owners(task, due)
-        if update:  # nothing reported: a period past its date is a gap for every unit
-            gap = ev.as_of > due
-            for unit, _ in owners:
-                missed[unit] = missed.get(unit, 0) + 1 if gap else 0
-            if index < shown_from:
-                continue
+    for index in range(shown_from, len(periods)):
+        key, due = periods[index]
+        # nothing reported: every period up to a past one is missing (periods and their due
+        # dates come in order), so a unit's missing updates in a row are the periods it owes
+        # up to this one; none while the period is not past
+        missed = schedule.owed[index] if update and as_of > due else None
         _emit(
-            ev, out, plan, task, owners, key, None, timing.timing_class, schedule.kind, due,
-            schedule.windows[index], missed if update else None,
+            ev, out, plan, task, schedule.owners[index], key, None, timing.timing_class,
+            schedule.kind, due, schedule.windows[index], missed,
         )  # fmt: skip
     if final is not None:
         due = ev.dates.rolled(final)
@@ -96,22 +111,22 @@ def _emit(
     kind: str,
     due: date,
     window: date | None,
-    missed: dict[str, int] | None,
+    missed: tuple[int, ...] | None,
 ) -> None:
-    """One occurrence per owing unit of the obligation ``key`` due on ``due``."""
+    """One occurrence per owing unit of the obligation ``key`` due on ``due``; ``missed``
+    gives, beside each owner, its missing updates in a row (none: 0)."""
     status, effective, days, working_days, to_due = ev.dates.verdict(
         plan.signed, kind, due, None, window, None, False
     )
-    is_open = status in OPEN
-    holder = ev.holder
+    holders = ev.holders if status in OPEN else None
     plan_id, task_id, parent, precedes = plan.id, task.id, task.parent, due < plan.signed
     append = out.append
-    for unit, printed in owners:
+    for index, (unit, printed) in enumerate(owners):
         occ = Unfrozen(
             plan_id, task_id, unit, key, label, timing_class, kind, effective, due, window,
             status, None, days, working_days, to_due, precedes, printed,
-            missed[unit] if missed is not None else 0,
-            holder(unit) if is_open else unit, parent, (),
+            missed[index] if missed is not None else 0,
+            holders[unit] if holders is not None else unit, parent, (),
         )  # fmt: skip
         occ.__class__ = Occurrence  # what occurrence.build does, inlined in the hot loop
         append(occ)

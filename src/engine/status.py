@@ -107,9 +107,11 @@ class _Evaluator:
         self.policy = catalog.policy
         self.responsibility = timeline.responsibility
         self.dates = Dates(catalog.calendar, catalog.policy, as_of, timeline.rolled, timeline.soon)
-        self.records = Recorded(progress, as_of, self.holder)
+        self.epoch = timeline.responsibility.epoch(as_of)
+        self.holders = timeline.responsibility.holders(as_of)
+        self.milestones = timeline.milestones
+        self.records = Recorded(progress, as_of, self.holders.__getitem__)
         self._schedules = timeline.schedules
-        self._holders: dict[str, str] = {}
 
     # -- who -----------------------------------------------------------------------------
 
@@ -118,13 +120,6 @@ class _Evaluator:
         day = self.as_of if due is None else min(due, self.as_of)
         return self.responsibility.owners(task, day)
 
-    def holder(self, unit: str) -> str:
-        """Who answers today for an open obligation of ``unit``: it, or its successor."""
-        found = self._holders.get(unit)
-        if found is None:
-            found = self._holders[unit] = self.responsibility.holder(unit, self.as_of)
-        return found
-
     def names(self, printed: tuple[str, ...], unit: str, day: date) -> bool:
         """Whether the printed units ``printed`` include ``unit`` (or its predecessor)."""
         current = self.catalog.current_unit
@@ -132,11 +127,13 @@ class _Evaluator:
 
     def schedule(self, plan: Plan, task: Task, timing: RecurringTiming) -> Schedule:
         """A recurring task's periods up to the as-of day: the same for every owing unit."""
-        return schedule(self.catalog, self.dates, plan, task, timing, self._schedules)
+        return schedule(
+            self.catalog, self.dates, plan, task, timing, self._schedules, self.responsibility
+        )
 
     # -- occurrences ---------------------------------------------------------------------
 
-    def plan(self, plan: Plan) -> Iterator[Occurrence]:
+    def plan(self, plan: Plan) -> list[Occurrence]:
         """A plan's occurrences in task order; sub-tasks are evaluated before their parents."""
         self._subtask_results: dict[str, list[Occurrence]] = {}
         results: dict[str, list[Occurrence]] = {}
@@ -145,18 +142,19 @@ class _Evaluator:
             if self.share and self.records.quiet(plan, task):
                 occurrences = shared_occurrences(self, plan, task)
             if occurrences is None:
-                occurrences = [self.held(o, task.parent) for o in self.task(plan, task)]
+                occurrences = list(self.task(plan, task))
             results[task.id] = occurrences
             if task.parent:
                 self._subtask_results.setdefault(task.parent, []).extend(occurrences)
+        out: list[Occurrence] = []
         for task in plan.tasks:
-            yield from results[task.id]
+            out.extend(results[task.id])
+        return out
 
-    def held(self, occ: Occurrence, parent: str | None) -> Occurrence:
-        """Set who answers for an open obligation today (the owner, or its successor), and
-        the parent task of a sub-task's obligation."""
-        holder = self.holder(occ.unit) if occ.status in OPEN else occ.unit
-        return _held(occ, holder, parent)
+    def answering(self, unit: str, status: Status) -> str:
+        """Who answers today for ``unit``'s obligation: for an open one, the unit or its
+        successor (its holder); else the unit."""
+        return self.holders[unit] if status in OPEN else unit
 
     def task(self, plan: Plan, task: Task) -> Iterator[Occurrence]:
         if task.subtasks:
@@ -268,8 +266,8 @@ class _Evaluator:
             due < plan.signed,
             printed,
             missed,
-            "",
-            None,
+            self.answering(unit, status),
+            task.parent,
             (),
         )
 
@@ -308,8 +306,8 @@ class _Evaluator:
             False,
             printed,
             0,
-            "",
-            None,
+            self.answering(unit, status),
+            task.parent,
             (),
         )
 
@@ -319,7 +317,8 @@ class _Evaluator:
         for occ in self._subtask_results.get(task.id, []):
             by_unit.setdefault(occ.unit, []).append(occ)
         for subs in by_unit.values():
-            yield derived(plan.id, task.id, task.timing.timing_class, subs, self.dates.to_due)
+            occ = derived(plan.id, task.id, task.timing.timing_class, subs, self.dates.to_due)
+            yield _held(occ, self.answering(occ.unit, occ.status), task.parent)
 
     def recurring(self, plan: Plan, task: Task, timing: RecurringTiming) -> Iterator[Occurrence]:
         schedule = self.schedule(plan, task, timing)
@@ -329,7 +328,7 @@ class _Evaluator:
         missed: dict[str, int] = {}  # per unit: consecutive missing updates up to this period
         records = self.records
         for index, (key, due) in enumerate(schedule.periods):
-            for unit, printed in self.owners(task, due):
+            for unit, printed in schedule.owners[index]:
                 if schedule.kind == UPDATE:
                     reported = records.reported(plan, task, unit, key)
                     gap = not reported and self.as_of > due
@@ -441,7 +440,10 @@ def evaluate(
         raise ValueError("the timeline belongs to another catalog")
     evaluator = _Evaluator(catalog, progress, as_of, recent_periods, timeline)
     out: list[Occurrence] = []
+    spans: dict[str, range] = {}
     with collector_paused():
         for plan in catalog.plans.values():
+            first = len(out)
             out.extend(evaluator.plan(plan))
-        return apply_links(catalog, out)
+            spans[plan.id] = range(first, len(out))
+        return apply_links(catalog, out, timeline.links, spans)

@@ -167,23 +167,27 @@ def iter_facts(catalog: Catalog, occurrences: Iterable[Occurrence], as_of: date)
     """The facts of ``occurrences`` on ``as_of``, in their order (see the module)."""
     units_seen: set[tuple[str, str]] = set()
     tags: dict[tuple[str, str], str] = {}
-    of_unit: dict[str, tuple[str, bool, bool]] = {}  # role, has an email, followed
+    # per answering unit: role, has an email, followed, and whether it owes a no-email fact
+    of_unit: dict[str, tuple[str, bool, bool, bool]] = {}
     statics: dict[tuple[str, str, str], Static] = {}
+    quiet, new = _QUIET, tuple.__new__  # new(Fact, ...): Fact(...) without a Python-level call
     for occ in occurrences:
-        answerable = occ.answerable
+        answerable = occ.holder or occ.unit  # occ.answerable, inlined in this hot loop
         known = of_unit.get(answerable)
         if known is None:
             unit = catalog.units[answerable]
+            has_email = bool(unit.emails)
             known = of_unit[answerable] = (
                 unit.role,
-                bool(unit.emails),
+                has_email,
                 catalog.followed(answerable),
+                not has_email and unit.role != "external",
             )
-        role, has_email, followed = known
-        if not has_email and role != "external" and (occ.plan, answerable) not in units_seen:
+        if known[3] and (occ.plan, answerable) not in units_seen:
             units_seen.add((occ.plan, answerable))
-            yield Fact(None, Static(occ.plan, "-", answerable, "", role, False, False), as_of)
-        if occ.status in _QUIET or occ.kind == DERIVED or occ.implemented_by:
+            no_email = Static(occ.plan, "-", answerable, "", known[0], False, False)
+            yield new(Fact, (None, no_email, as_of))
+        if occ.status in quiet or occ.kind == DERIVED or occ.implemented_by:
             continue
         static = statics.get((occ.plan, occ.task, answerable))
         if static is None:
@@ -193,9 +197,9 @@ def iter_facts(catalog: Catalog, occurrences: Iterable[Occurrence], as_of: date)
                 assert task is not None
                 tag = tags[(occ.plan, occ.task)] = next((t for t in task.tags if t in _TAGS), "")
             static = statics[(occ.plan, occ.task, answerable)] = Static(
-                occ.plan, occ.task, answerable, tag, role, has_email, followed
+                occ.plan, occ.task, answerable, tag, *known[:3]
             )
-        yield Fact(occ, static, as_of)
+        yield new(Fact, (occ, static, as_of))
 
 
 def build_facts(catalog: Catalog, occurrences: Iterable[Occurrence], as_of: date) -> list[Fact]:
