@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Run the whole test suite on a fresh machine: install, start a private PostgreSQL (stopped
 # again at the end, also on failure), install Debian's Chromium for the browser tests, lint,
-# check the shipped rules, pytest on one worker per core (pytest-xdist, work stealing: an idle
-# worker takes tests queued for the other, so one long module no longer ends the run alone; each
-# worker has its own scratch folder, databases and free ports). Arguments go to pytest
+# check the shipped rules, pytest on two workers per core (pytest-xdist, work stealing: an idle
+# worker takes tests queued for another, so one long module no longer ends the run alone; a
+# second worker per core runs while the first waits on a subprocess, a socket or a browser; each
+# worker has its own scratch folder, databases and free ports; ENGINE_TEST_WORKERS overrides). Arguments go to pytest
 # (scripts/test.sh -k phrases).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,4 +16,5 @@ fi
 bash scripts/chromium.sh
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/engine check --rules rules >/dev/null
-.venv/bin/python -m pytest -q -n auto --dist worksteal "$@"
+workers="${ENGINE_TEST_WORKERS:-$(( $(nproc) * 2 ))}"
+.venv/bin/python -m pytest -q -n "$workers" --dist worksteal "$@"

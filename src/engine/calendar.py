@@ -86,7 +86,7 @@ class WorkingCalendar:
             return True
         if day in self._off:
             return False
-        return _vn_holidays(day.year).is_working_day(day)
+        return day in _ordinary_working_days(day.year)
 
     def holiday_name(self, day: date) -> str | None:
         """Name of the public holiday or announced day off on ``day``, if any."""
@@ -146,6 +146,16 @@ class WorkingCalendar:
             if self.is_working_day(day):
                 yield day
             day += _ONE_DAY
+
+
+@lru_cache(maxsize=128)
+def _ordinary_working_days(year: int) -> frozenset[date]:
+    """The year's working days by the package alone (no announced overrides), asked once per
+    year and process: every catalogue built in a process (a reload, a test) shares them."""
+    calendar = _vn_holidays(year)
+    first = date(year, 1, 1)
+    days = (first + timedelta(days=n) for n in range((date(year + 1, 1, 1) - first).days))
+    return frozenset(day for day in days if calendar.is_working_day(day))
 
 
 @lru_cache(maxsize=128)

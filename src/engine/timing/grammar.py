@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from engine.text import collapse, normalize
 
@@ -182,10 +182,17 @@ class Captures:
         return self.values.get(name)
 
 
+@lru_cache(maxsize=4096)
+def _shapes(phrase: str) -> tuple[str, str]:
+    """(original, key) of a phrase: collapsed without trailing punctuation, and its matching
+    key. Memoised: a phrase is tried against every template until one reads it."""
+    original = _TRAILING.sub("", collapse(phrase))
+    return original, normalize(original)
+
+
 def match_template(pattern: re.Pattern[str], phrase: str) -> Captures | None:
     """Match a whole phrase; free-text captures keep the phrase's original letters."""
-    original = _TRAILING.sub("", collapse(phrase))
-    key = normalize(original)
+    original, key = _shapes(phrase)
     found = pattern.match(key)
     if found is None:
         return None
