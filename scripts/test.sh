@@ -16,5 +16,10 @@ fi
 bash scripts/chromium.sh
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/engine check --rules rules >/dev/null
+# Compiled bytecode, pytest's rewritten test modules included, is kept under .venv/pycache (not
+# in the checkout) and reused by every worker and subprocess, also where the shell sets
+# PYTHONDONTWRITEBYTECODE (each process would otherwise compile the engine and tests again).
+export PYTHONPYCACHEPREFIX="$PWD/.venv/pycache"
+unset PYTHONDONTWRITEBYTECODE
 workers="${ENGINE_TEST_WORKERS:-$(( $(nproc) * 2 ))}"
 .venv/bin/python -m pytest -q -n "$workers" --dist worksteal "$@"

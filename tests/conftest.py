@@ -353,6 +353,42 @@ def admin_client(client):  # type: ignore[no-untyped-def]
     return client
 
 
+def _slow_seconds(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("slow")
+    return float(marker.args[0]) if marker else 0.0
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, the tests marked ``slow(seconds)`` open the workers' first shares.
+
+    ``--dist worksteal`` first hands each of the W workers an equal slice of the collection in
+    order (what is left divided by the workers still without one), and an idle worker later
+    steals from the back of another's queue. A long test near the end of a slice would then
+    end the run alone; so the marked tests, longest first, each go to the front of the slice
+    with the fewest marked seconds so far, and the other tests fill the slices in their order.
+    Every worker computes the same order (xdist requires equal collections)."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    slow = sorted((i for i in items if _slow_seconds(i)), key=_slow_seconds, reverse=True)
+    if workers < 2 or not slow:
+        return
+    rest = [item for item in items if not _slow_seconds(item)]
+    shares: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    loads = [0.0] * workers
+    for item in slow:
+        lightest = loads.index(min(loads))
+        shares[lightest].append(item)
+        loads[lightest] += _slow_seconds(item)
+    ordered: list[pytest.Item] = []
+    remaining = len(items)
+    for index, share in enumerate(shares):
+        size = remaining // (workers - index)
+        remaining -= size
+        fill = max(0, size - len(share))
+        ordered += share + rest[:fill]
+        del rest[:fill]
+    items[:] = ordered + rest
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Remove the scratch folder the tests wrote into."""
     shutil.rmtree(_SCRATCH, ignore_errors=True)

@@ -57,6 +57,7 @@ def _run(catalog: Catalog, progress: Progress, start: date, end: date, plain: bo
     return out
 
 
+@pytest.mark.slow(36)
 def test_every_day_of_2023_and_2024_sends_what_the_plain_path_sends(catalog: Catalog) -> None:
     start, end = date(2023, 1, 1), date(2024, 12, 31)
     expected = _run(catalog, Progress(), start, end, plain=True)
@@ -75,6 +76,7 @@ _records = st.lists(
 )
 
 
+@pytest.mark.slow(18)
 @settings(
     max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

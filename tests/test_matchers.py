@@ -45,6 +45,7 @@ def _seed_projections(catalog) -> tuple[int, list[dict]]:  # type: ignore[no-unt
     return count, [dict(projection) for projection in distinct]
 
 
+@pytest.mark.slow(33)
 def test_same_matches_on_every_day_of_2022_to_2025(catalog) -> None:  # type: ignore[no-untyped-def]
     count, facts = _seed_projections(catalog)
     python = PythonMatcher(catalog.escalation.rules).match(facts)
@@ -137,6 +138,7 @@ SYNTHETIC_RULES = [
 ]
 
 
+@pytest.mark.slow(10)
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_same_matches_on_a_synthetic_catalogue(catalog, seed: int) -> None:  # type: ignore[no-untyped-def]
     facts = _synthetic_facts(30_000, seed)

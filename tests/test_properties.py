@@ -33,6 +33,7 @@ def test_without_progress_overdue_never_goes_back(catalog, first: date, gap: int
             assert after[key] == status, key
 
 
+@pytest.mark.slow(11)
 @settings(max_examples=60, deadline=None)
 @given(
     index=st.integers(min_value=0, max_value=10_000),

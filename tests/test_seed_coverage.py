@@ -129,6 +129,7 @@ def test_every_plan_metadata(catalog) -> None:  # type: ignore[no-untyped-def]
         assert (plan.number, plan.signed, plan.coordinating_unit) == (number, signed, coordinating)
 
 
+@pytest.mark.slow(8)
 def test_status_covers_every_task_on_every_day(catalog) -> None:  # type: ignore[no-untyped-def]
     """From 2022-01-01 to 2026-12-31 (every 7th day and every month end), every task appears
     (one timeline carries the day-independent work across the days, as a simulation does)."""

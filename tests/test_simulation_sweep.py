@@ -59,6 +59,7 @@ def _day_by_day(
     return out
 
 
+@pytest.mark.slow(15)
 def test_a_year_with_records_of_every_kind(catalog: Catalog) -> None:
     """2024 on the shipped plans with completions, extensions, suspensions, cancellations
     and period updates on every third task (2023 without records:
@@ -102,6 +103,7 @@ def _triggered(catalog: Catalog) -> list[tuple[str, str, str]]:
 _KINDS = ["completion", "extension", "suspension", "cancellation", "update", "trigger"]
 
 
+@pytest.mark.slow(9)
 @settings(
     max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

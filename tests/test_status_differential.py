@@ -42,6 +42,7 @@ def _progress(catalog: Catalog) -> Progress:
     return Progress(completions=completions, cancellations=cancellations)
 
 
+@pytest.mark.slow(11)
 def test_shipped_plans_on_many_days(catalog: Catalog, monkeypatch: pytest.MonkeyPatch) -> None:
     progress = _progress(catalog)
     day = date(2023, 1, 2)

@@ -99,6 +99,7 @@ def _boundary_days(catalog: Catalog, count: int) -> list[date]:
     return sorted(days)
 
 
+@pytest.mark.slow(13)
 def test_shared_path_matches_general_path_on_the_shipped_plans(
     catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -141,6 +142,7 @@ def test_shared_path_matches_general_path_on_the_synthetic_catalogue(
         assert evaluate(synthetic, Progress(), day) == expected
 
 
+@pytest.mark.slow(17)
 def test_timeline_gives_the_same_statuses_every_day_of_a_year(catalog: Catalog) -> None:
     """One timeline carried through every day of 2023 (as a simulation does) against a fresh
     evaluation of each day (the simulation test below runs without records)."""
@@ -177,6 +179,7 @@ def test_timeline_across_a_reorganisation(catalog: Catalog) -> None:
         day += timedelta(days=3)
 
 
+@pytest.mark.slow(10)
 def test_simulation_sends_what_day_by_day_runs_send(catalog: Catalog) -> None:
     """The simulation of 2023 (one timeline) against the day-by-day runs without one."""
     progress = Progress()
