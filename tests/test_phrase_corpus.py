@@ -33,7 +33,9 @@ from engine.timing.models import (
 )
 from engine.timing.parse import ParseContext, PhraseError
 
-CORPUS = yaml.safe_load((Path(__file__).parent / "data" / "deadline_corpus.yaml").read_text())
+CORPUS = yaml.load(  # libyaml's loader: a tenth of the pure-Python one's time
+    (Path(__file__).parent / "data" / "deadline_corpus.yaml").read_text(), Loader=yaml.CSafeLoader
+)
 
 ISSUE_BAR = 0.95
 """Issue 12's bar: the share of the corpus read right."""
