@@ -4,8 +4,8 @@
 # check the shipped rules, pytest on two workers per core (pytest-xdist, work stealing: an idle
 # worker takes tests queued for another, so one long module no longer ends the run alone; a
 # second worker per core runs while the first waits on a subprocess, a socket or a browser; each
-# worker has its own scratch folder, databases and free ports; ENGINE_TEST_WORKERS overrides). Arguments go to pytest
-# (scripts/test.sh -k phrases).
+# worker has its own scratch folder, databases and free ports; ENGINE_TEST_WORKERS overrides).
+# Arguments go to pytest (scripts/test.sh -k phrases).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
