@@ -45,6 +45,13 @@ def exported(catalog: Catalog, occurrences: list[Occurrence]) -> bytes:
 HEADER_ROW = 3  # below the title and the as-of row
 
 
+@pytest.fixture(scope="module")
+def opened(exported: bytes) -> Workbook:
+    """The exported workbook, loaded once (loading its thousands of rows takes seconds): tests
+    only read it, and :func:`edited` puts back every cell it changes."""
+    return load_workbook(io.BytesIO(exported))
+
+
 def sheet_rows(sheet: Any) -> Iterator[tuple[int, dict[str, Any]]]:
     for row in sheet.iter_rows(min_row=HEADER_ROW + 1):
         yield row[0].row, {name: cell.value for name, cell in zip(STATUS_COLUMNS, row, strict=True)}
@@ -66,10 +73,11 @@ def keyed_rows(sheet: Any, occurrences: list[Occurrence]) -> dict[str, tuple[int
     return keyed
 
 
-def test_export_layout(catalog: Catalog, occurrences: list[Occurrence], exported: bytes) -> None:
-    data = export_status_xlsx(catalog, occurrences, AS_OF)
-    assert data == exported  # the same bytes every time
-    sheet = load_workbook(io.BytesIO(data))["Tình hình thực hiện"]
+def test_export_layout(
+    catalog: Catalog, occurrences: list[Occurrence], exported: bytes, opened: Workbook
+) -> None:
+    assert export_status_xlsx(catalog, occurrences, AS_OF) == exported  # the same bytes every time
+    sheet = opened["Tình hình thực hiện"]
     assert sheet["A1"].value == "TÌNH HÌNH THỰC HIỆN NHIỆM VỤ CÁC KẾ HOẠCH TRIỂN KHAI ĐỀ ÁN 06"
     assert sheet["A2"].value == "Tính đến ngày 20/07/2023"
     assert tuple(c.value for c in sheet[HEADER_ROW]) == STATUS_COLUMNS
@@ -112,10 +120,9 @@ def validations(sheet: Any) -> dict[str, Any]:
 
 
 def test_export_drop_downs_are_what_the_import_accepts(
-    catalog: Catalog, occurrences: list[Occurrence], exported: bytes
+    catalog: Catalog, occurrences: list[Occurrence], opened: Workbook
 ) -> None:
-    data = exported
-    sheet = load_workbook(io.BytesIO(data))["Tình hình thực hiện"]
+    sheet = opened["Tình hình thực hiện"]
     found = validations(sheet)
     status = found["Tình trạng"]
     assert status.type == "list" and status.errorStyle == "stop" and status.allow_blank
@@ -144,7 +151,7 @@ def test_export_drop_downs_are_what_the_import_accepts(
     }
     on = datetime(2023, 7, 15)
     changed, rows = edited(
-        data,
+        opened,
         occurrences,
         {key: {"Tình trạng": choice, "Ngày hoàn thành": on} for key, choice in picked.items()},
     )
@@ -156,19 +163,26 @@ def test_export_drop_downs_are_what_the_import_accepts(
 
 
 def edited(
-    data: bytes, occurrences: list[Occurrence], edits: dict[str, dict[str, Any]]
+    workbook: Workbook, occurrences: list[Occurrence], edits: dict[str, dict[str, Any]]
 ) -> tuple[bytes, dict[str, int]]:
-    """The exported workbook with cells changed in the rows of the given occurrence keys."""
-    workbook = load_workbook(io.BytesIO(data))
+    """The exported workbook (``opened``) saved with cells changed in the rows of the given
+    occurrence keys, and those rows; the loaded workbook gets its cells back afterwards."""
     sheet = workbook["Tình hình thực hiện"]
     keyed = keyed_rows(sheet, occurrences)
     found: dict[str, int] = {}
-    for key, changes in edits.items():
-        found[key] = keyed[key][0]
-        for name, value in changes.items():
-            sheet.cell(keyed[key][0], STATUS_COLUMNS.index(name) + 1).value = value
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+    before: list[tuple[Any, Any]] = []
+    try:
+        for key, changes in edits.items():
+            found[key] = keyed[key][0]
+            for name, value in changes.items():
+                cell = sheet.cell(keyed[key][0], STATUS_COLUMNS.index(name) + 1)
+                before.append((cell, cell.value))
+                cell.value = value
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+    finally:
+        for cell, value in reversed(before):
+            cell.value = value
     return buffer.getvalue(), found
 
 
@@ -183,11 +197,10 @@ def edited(
     ],
 )
 def test_round_trip_done(
-    catalog: Catalog, occurrences: list[Occurrence], exported: bytes, status: str, done_on: Any
+    catalog: Catalog, occurrences: list[Occurrence], opened: Workbook, status: str, done_on: Any
 ) -> None:
-    data = exported
     changed, rows = edited(
-        data,
+        opened,
         occurrences,
         {
             KEY_4: {
@@ -217,13 +230,12 @@ def test_round_trip_done(
 
 
 def test_continuous_task_update_and_already_recorded_rows(
-    catalog: Catalog, occurrences: list[Occurrence], exported: bytes
+    catalog: Catalog, occurrences: list[Occurrence], opened: Workbook
 ) -> None:
-    data = exported
     update_key = "qd-522-btp/2/cuc-cntt/2023-07"
     assert by_key(occurrences, update_key).kind == "update"
     changed, rows = edited(
-        data,
+        opened,
         occurrences,
         {
             update_key: {"Ngày hoàn thành": "14/07/2023", "Ghi chú": "Đã quán triệt Chỉ thị 05"},

@@ -4,7 +4,10 @@ Two implementations give the same answer (a differential test holds them to it):
 
 * :class:`PythonMatcher` — each condition compiled to a list of Python checks;
 * :class:`DurableMatcher` — the rules compiled into a durable-rules ruleset; facts are
-  asserted in sessions of at most 5,000 and every action only records ``(fact, rule)``.
+  asserted in sessions of at most 5,000, every rule hands its action all its matches of a
+  session at once (``cap``; one action per match made durable-rules' Python side, a closure and
+  two JSON round trips per call, half the matcher's time) and the action only records
+  ``(fact, rule)`` pairs.
 
 Both see only the fields the rules test: facts are projected onto those fields, de-duplicated
 and remembered (:class:`_Memo`), so a day's thousands of occurrences become a few hundred
@@ -194,6 +197,7 @@ class DurableMatcher(_Memo):
         definitions[self.RULESET][_CATCH_ALL] = {
             "all": [{"m": {"$ex": {"_i": 1}}}],
             "run": _CATCH_ALL,
+            "cap": _CHUNK,
         }
         actions = {rule.id: self._recorder(rule.id) for rule in rules}
         actions[_CATCH_ALL] = lambda context: None
@@ -201,7 +205,7 @@ class DurableMatcher(_Memo):
 
     def _recorder(self, rule_id: str) -> Callable[[Any], None]:
         def record(context: Any) -> None:
-            self._hits.append((int(context.m["_i"]), rule_id))
+            self._hits.extend((int(m["_i"]), rule_id) for m in context.m)
 
         return record
 
@@ -211,7 +215,7 @@ class DurableMatcher(_Memo):
         for name, test in rule.when.items():
             for op, operand in _normalised(test):
                 terms.append(_durable_term(name, op, operand))
-        return {"all": [{"m": {"$and": terms}}], "run": rule.id}
+        return {"all": [{"m": {"$and": terms}}], "run": rule.id, "cap": _CHUNK}
 
     def _match_distinct(self, facts: list[dict[str, Any]]) -> list[set[str]]:
         results: list[set[str]] = [set() for _ in facts]
