@@ -50,9 +50,9 @@ def pytest_configure(config: pytest.Config) -> None:
     A test process holds hundreds of thousands of long-lived objects (the catalogue, the
     collected tests, Hypothesis, SQLAlchemy, FastAPI), and Python's default thresholds
     (700, 10, 10) walk them again and again while a differential test allocates millions of
-    short-lived ones: about a sixth of the tests' CPU time (benchmarks/bench_suite.py,
-    docs/benchmarks.md). Collections still run, just after 200,000 allocations instead of
-    700; the workers' peak memory grows by about a tenth."""
+    short-lived ones: about a sixth of the CPU time of the heavy test files measured (one
+    process; docs/benchmarks.md, "sixth session"). Collections still run, just after 200,000
+    allocations instead of 700; a worker's peak memory grew from 332 to 448 MiB there."""
     gc.set_threshold(200_000, 100, 1000)
 
 
