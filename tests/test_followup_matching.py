@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from engine.catalog.model import Catalog
 from engine.escalation.facts import build_facts, fact_key
 from engine.escalation.matcher import DurableMatcher, PythonMatcher, used_fields
-from engine.followup import RECENT_PERIODS, notice_json, notices_for_day
+from engine.followup import RECENT_PERIODS, notice_json, notices_of
 from engine.notices import HistoryKey, Notice, Reads, plan_notices, recipients, remember
+from engine.occurrence import Occurrence
 from engine.progress import Completion, Extension, Progress
 from engine.status import evaluate
 from engine.timeline import Timeline
@@ -22,47 +23,51 @@ from tests.test_status_incremental import _progress
 
 def _plain(
     catalog: Catalog,
-    progress: Progress,
+    occurrences: list[Occurrence],
     day: date,
     history: dict[HistoryKey, date],
-    timeline: Timeline,
 ) -> list[Notice]:
-    """One day the plain way: every fact built, its fields matched by a fresh matcher (the
-    day's statuses through the run's timeline, held to fresh evaluations by
-    ``tests/test_status_incremental.py``)."""
-    if not catalog.calendar.is_working_day(day):
-        return []
-    occurrences = evaluate(catalog, progress, day, RECENT_PERIODS, timeline)
+    """One day the plain way: every fact of the day's occurrences built, its fields matched by
+    a fresh matcher."""
     facts = build_facts(catalog, occurrences, day)
     matches = PythonMatcher(catalog.escalation.rules).match([f.fields for f in facts])
     return plan_notices(catalog, facts, matches, day, history)
 
 
-def _run(catalog: Catalog, progress: Progress, start: date, end: date, plain: bool) -> list[dict]:
-    """Day-by-day notices (history carried) as their JSON, the byte-comparable form; both
-    paths evaluate through one timeline per run, as a catch-up does (``runner.run_days``)."""
+def _runs(
+    catalog: Catalog, progress: Progress, start: date, end: date
+) -> tuple[list[dict], list[dict]]:
+    """Day-by-day notices (each path's history carried) as their JSON, the byte-comparable
+    form: the compact path's, then the plain path's. Each working day is evaluated once, as a
+    catch-up does (one timeline for the run, ``runner.run_days``; held to fresh evaluations by
+    ``tests/test_status_incremental.py``), and both paths get that evaluation: what they are
+    compared on is what follows it, facts, matching and recipients (the compact path is
+    ``notices_of``, what :func:`engine.followup.notices_for_day` does after evaluating)."""
     matcher = PythonMatcher(catalog.escalation.rules)
     timeline = Timeline(catalog)
-    history: dict[HistoryKey, date] = {}
-    out: list[dict] = []
+    compact_history: dict[HistoryKey, date] = {}
+    plain_history: dict[HistoryKey, date] = {}
+    compact: list[dict] = []
+    plain: list[dict] = []
     day = start
     while day <= end:
-        if plain:
-            notices = _plain(catalog, progress, day, history, timeline)
-        else:
-            notices = notices_for_day(catalog, progress, day, matcher, history, timeline=timeline)
-        remember(history, notices)
-        out.extend(notice_json(n) for n in notices)
+        if catalog.calendar.is_working_day(day):
+            occurrences = evaluate(catalog, progress, day, RECENT_PERIODS, timeline)
+            notices = notices_of(catalog, occurrences, day, matcher, compact_history)
+            remember(compact_history, notices)
+            compact.extend(notice_json(n) for n in notices)
+            notices = _plain(catalog, occurrences, day, plain_history)
+            remember(plain_history, notices)
+            plain.extend(notice_json(n) for n in notices)
         day += timedelta(days=1)
-    return out
+    return compact, plain
 
 
 @pytest.mark.slow(36)
 def test_every_day_of_2023_and_2024_sends_what_the_plain_path_sends(catalog: Catalog) -> None:
-    start, end = date(2023, 1, 1), date(2024, 12, 31)
-    expected = _run(catalog, Progress(), start, end, plain=True)
-    assert sum(len(n["occurrences"]) for n in expected) > 10_000
-    assert _run(catalog, Progress(), start, end, plain=False) == expected
+    compact, plain = _runs(catalog, Progress(), date(2023, 1, 1), date(2024, 12, 31))
+    assert sum(len(n["occurrences"]) for n in plain) > 10_000
+    assert compact == plain
 
 
 _records = st.lists(
@@ -107,10 +112,8 @@ def test_any_progress_sends_what_the_plain_path_sends(
         cancellations=base.cancellations,
         updates=base.updates,
     )
-    end = start + timedelta(days=45)
-    assert _run(catalog, progress, start, end, plain=False) == _run(
-        catalog, progress, start, end, plain=True
-    )
+    compact, plain = _runs(catalog, progress, start, start + timedelta(days=45))
+    assert compact == plain
 
 
 @pytest.mark.parametrize("matcher_type", [PythonMatcher, DurableMatcher])

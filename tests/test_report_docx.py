@@ -21,10 +21,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from engine.catalog.model import Catalog
+from engine.reports import _docx
 from engine.reports._docx import (
     CELL_MARGINS_MM,
     Column,
+    _set_cell,
     fit_widths,
+    grid,
     longest_word_mm,
     text_width_mm,
 )
@@ -307,6 +310,35 @@ def test_fit_widths_never_narrower_than_a_word(
         assert sum(widths) == pytest.approx(available)  # the whole width is used
     else:
         assert widths == minimum
+
+
+#: Cell texts ``grid`` copies (plain) and builds (empty, tab, line break, space at an end).
+_TRICKY = ("Cục Hộ tịch", "", " lề trái", "lề phải ", "a\tb", "dòng 1\ndòng 2", "31/12/2023")
+
+
+@pytest.mark.parametrize("bold_last_row", [False, True])
+def test_grid_cells_are_the_xml_python_docx_makes(bold_last_row: bool) -> None:
+    """``grid`` copies a plain cell made earlier instead of building each one (``_fill``):
+    the table's XML is the one python-docx makes when every cell is built. Every text of
+    ``_TRICKY`` is in every column, twice."""
+    columns = [Column("STT"), Column("Nội dung", 3), Column("Thời hạn")]
+    count = len(_TRICKY)
+    rows = [[_TRICKY[(i + c) % count] for c in range(3)] for i in range(2 * count)]
+
+    def table_xml() -> str:
+        document = Document()
+        grid(document, columns, rows, 150, left_columns=(1,), bold_last_row=bold_last_row)
+        return str(document.element.body.xml)
+
+    copied = table_xml()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            _docx,
+            "_fill",
+            lambda cell, text, *, bold, align, made: _set_cell(cell, text, bold=bold, align=align),
+        )
+        built = table_xml()
+    assert copied == built
 
 
 def _advance_widths(path: Path) -> dict[str, float]:

@@ -9,7 +9,7 @@ notified then and is no longer news (and a restart after downtime must not flood
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -19,6 +19,7 @@ from engine.escalation.matcher import Matcher
 from engine.escalation.rules import Silence
 from engine.memory import collector_paused
 from engine.notices import HistoryKey, Notice, plan_notices
+from engine.occurrence import Occurrence
 from engine.progress import Progress
 from engine.status import evaluate
 from engine.sweep import sweep
@@ -45,6 +46,19 @@ def notices_for_day(
     occurrences = evaluate(catalog, progress, day, RECENT_PERIODS, timeline)
     if plan is not None:
         occurrences = [o for o in occurrences if o.plan == plan]
+    return notices_of(catalog, occurrences, day, matcher, history, silences)
+
+
+def notices_of(
+    catalog: Catalog,
+    occurrences: Sequence[Occurrence],
+    day: date,
+    matcher: Matcher,
+    history: Mapping[HistoryKey, date],
+    silences: Iterable[Silence] = (),
+) -> list[Notice]:
+    """The notices of ``day`` about ``occurrences`` (that day's evaluation): their facts
+    matched, then the notices due planned (see :func:`engine.notices.plan_notices`)."""
     with collector_paused():  # facts, keys and items are acyclic (see engine.memory)
         fired = matcher.fired(iter_facts(catalog, occurrences, day))
         facts = [fact for fact, _ in fired]

@@ -57,7 +57,7 @@ def read_pdf(file: Path) -> SourceDocument:
             for index, table in enumerate(found):
                 above = _text_lines(page.within_bbox((0, top, page.width, table.bbox[1])))
                 lines.extend(above)
-                rows, full = _grid(page, table)
+                rows, full = _grid(page.within_bbox(table.bbox), table)
                 before[len(parts)] = above
                 parts.append(_Part(rows, full, number, index == 0, index == len(found) - 1))
                 top = table.bbox[3]
@@ -80,8 +80,12 @@ def _text_lines(page: Any) -> list[str]:
     return [line["text"].strip() for line in page.extract_text_lines() if line["text"].strip()]
 
 
-def _grid(page: Any, table: Any) -> tuple[list[list[Cell]], list[list[bool]]]:
-    """The table as a full grid, merges resolved, with each cell's "last line full" flag."""
+def _grid(area: Any, table: Any) -> tuple[list[list[Cell]], list[list[bool]]]:
+    """The table as a full grid, merges resolved, with each cell's "last line full" flag.
+
+    ``area`` is the page cropped to the table. Each cell's text is taken from its row's crop
+    of that area (a cell lies within its row, a row within the table): the characters of a
+    cell are then found among the row's, not among the whole page's for every cell."""
     width = max(len(row.cells) for row in table.rows)
     boxes: list[list[BBox | None]] = [
         list(row.cells) + [None] * (width - len(row.cells)) for row in table.rows
@@ -91,9 +95,10 @@ def _grid(page: Any, table: Any) -> tuple[list[list[Cell]], list[list[bool]]]:
     for r, row in enumerate(boxes):
         cells: list[Cell] = []
         flags: list[bool] = []
+        row_area = area.within_bbox(table.rows[r].bbox)
         for c, box in enumerate(row):
             if box is not None:
-                paragraphs, last_full = _paragraphs(page, box)
+                paragraphs, last_full = _paragraphs(row_area, box)
                 cells.append(Cell(paragraphs, "none", r))
                 flags.append(last_full)
                 continue
