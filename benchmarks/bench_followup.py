@@ -33,7 +33,8 @@ from bench_status import MINISTRIES, PROVINCES, ROOT, baseline_due_dates, nation
 from engine.catalog.loader import load_catalog
 from engine.escalation.matcher import DurableMatcher, PythonMatcher
 from engine.followup import RECENT_PERIODS, notices_for_day, simulate
-from engine.mail import SmtpConfig, composer, deliver
+from engine.mail import SmtpConfig, deliver
+from engine.mime import composer
 from engine.notices import remember
 from engine.progress import Progress
 from engine.status import evaluate

@@ -12,7 +12,7 @@ import pytest
 
 from engine.emails import EmailRenderer, MailContext
 from engine.followup import notices_for_day
-from engine.mail import composer
+from engine.mime import composer
 from engine.notices import ADMINS
 from engine.progress import Progress
 from engine.runner import make_matcher

@@ -129,7 +129,7 @@ def test_emails_are_dated_the_pinned_day(monkeypatch: pytest.MonkeyPatch) -> Non
     import email
     from email.utils import parsedate_to_datetime
 
-    from engine.mail import composer
+    from engine.mime import composer
     from engine.store.outbox import Rendered
 
     monkeypatch.setenv("ENGINE_TODAY", "2023-06-21")

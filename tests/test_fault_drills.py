@@ -65,7 +65,7 @@ def _send(db, config) -> mail.DeliveryReport:  # type: ignore[no-untyped-def]
 
 
 def _plain(db, to: list[str]) -> OutboxMessage:  # type: ignore[no-untyped-def]
-    from engine.mail import composer
+    from engine.mime import composer
 
     rendered = outbox.Rendered("[Đề án 06] Thử", "Nội dung", "<p>Nội dung</p>")
     (message,) = outbox.enqueue_plain(

@@ -17,22 +17,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime, parseaddr
+from email.utils import parseaddr
 from typing import Any, TypeVar
 
 import aiosmtplib
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from engine import clock
 from engine.store import claims
-from engine.store.outbox import Composer, Rendered
 from engine.store.tables import OutboxMessage
 
 log = logging.getLogger("engine.mail")
@@ -59,34 +54,6 @@ class DeliveryReport:
     retried: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def composer(mail_from: str, reply_to: str | None = None) -> Composer:
-    """Builds the MIME bytes of an outbox message: text and HTML alternatives, a Message-ID
-    that never changes, ``Auto-Submitted: auto-generated`` (RFC 3834: no auto-replies) and the
-    idempotency keys of its items in ``X-Idempotency-Key``, for receivers to de-duplicate; the
-    Date in Vietnam's time (+07:00), on the day ``ENGINE_TODAY`` pins when it is set, and
-    ``Reply-To`` when one is configured."""
-    name, address = parseaddr(mail_from)
-
-    def compose(
-        message_id: str, to: Sequence[str], rendered: Rendered, keys: Sequence[str]
-    ) -> bytes:
-        message = EmailMessage()
-        message["From"] = Address(display_name=name, addr_spec=address)
-        message["To"] = [Address(addr_spec=a) for a in to]
-        message["Subject"] = rendered.subject
-        message["Message-ID"] = message_id
-        message["Date"] = format_datetime(clock.now())
-        if reply_to:
-            message["Reply-To"] = reply_to
-        message["Auto-Submitted"] = "auto-generated"
-        message["X-Idempotency-Key"] = ", ".join(keys)
-        message.set_content(rendered.text)
-        message.add_alternative(rendered.html, subtype="html")
-        return message.as_bytes(policy=SMTP)
-
-    return compose
 
 
 def outcome(code: int, text: str) -> dict[str, Any]:

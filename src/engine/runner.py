@@ -23,7 +23,7 @@ from engine.emails import EmailRenderer, MailContext, vn_long_date
 from engine.escalation.matcher import DurableMatcher, Matcher, PythonMatcher
 from engine.escalation.rules import Silence
 from engine.followup import notices_for_day
-from engine.mail import composer
+from engine.mime import composer
 from engine.notices import ADMINS, Notice, remember
 from engine.store import days as days_store
 from engine.store import outbox

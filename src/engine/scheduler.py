@@ -31,7 +31,8 @@ from engine.catalog.model import Catalog
 from engine.catalog.watch import RuleWatcher
 from engine.config import Settings
 from engine.escalation.matcher import Matcher
-from engine.mail import SmtpConfig, composer, deliver
+from engine.mail import SmtpConfig, deliver
+from engine.mime import composer
 from engine.runner import make_matcher, run_days, unit_links
 from engine.store import days as days_store
 from engine.store import outbox
