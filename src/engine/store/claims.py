@@ -27,6 +27,8 @@ from sqlmodel import Session
 
 from engine.store.tables import OutboxMessage
 
+_MESSAGES = OutboxMessage.__table__  # type: ignore[attr-defined]
+
 #: A claim not renewed for this long belongs to a crashed sender and is taken back.
 LEASE = timedelta(seconds=90)
 MAX_BACKOFF = timedelta(hours=1)
@@ -72,10 +74,10 @@ def claim(engine: Engine, limit: int = 100, worker: str | None = None) -> list[O
 
 def renew(engine: Engine, tokens: Iterable[str]) -> int:
     """Extend the lease of the messages still held under ``tokens``; how many."""
-    with Session(engine) as session, session.begin():
-        return session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.claim_token.in_(list(tokens)), OutboxMessage.status == "sending")
+    with engine.begin() as connection:
+        return connection.execute(
+            update(_MESSAGES)
+            .where(_MESSAGES.c.claim_token.in_(list(tokens)), _MESSAGES.c.status == "sending")
             .values(claimed_at=_now())
         ).rowcount
 
@@ -131,13 +133,15 @@ def record_outcomes(
 
 
 def _fenced(engine: Engine, message_id: int, token: str, **values: Any) -> bool:
-    with Session(engine) as session, session.begin():
-        result = session.execute(
-            update(OutboxMessage)
+    """Write ``values`` to the message if it is still held under ``token``. A Core statement:
+    the ORM's bulk update path took most of a send's CPU (``docs/benchmarks.md``)."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            update(_MESSAGES)
             .where(
-                OutboxMessage.id == message_id,
-                OutboxMessage.claim_token == token,
-                OutboxMessage.status == "sending",
+                _MESSAGES.c.id == message_id,
+                _MESSAGES.c.claim_token == token,
+                _MESSAGES.c.status == "sending",
             )
             .values(**values)
         )
