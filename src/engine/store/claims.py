@@ -25,9 +25,8 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from engine.store.tables import OUTBOX_MESSAGES as _MESSAGES
 from engine.store.tables import OutboxMessage
-
-_MESSAGES = OutboxMessage.__table__  # type: ignore[attr-defined]
 
 #: A claim not renewed for this long belongs to a crashed sender and is taken back.
 LEASE = timedelta(seconds=90)

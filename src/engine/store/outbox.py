@@ -27,9 +27,9 @@ from sqlmodel import Session
 from engine.notices import HistoryKey, Notice
 from engine.store.batches import MAX_VARIABLES, chunks, insert_for, rows_per_statement
 from engine.store.days import last_runs as last_runs  # re-exported for the web app
+from engine.store.tables import OUTBOX_MESSAGES as _MESSAGES
 from engine.store.tables import NoticeItemRow, OutboxMessage, SilenceRow
 
-_MESSAGES = OutboxMessage.__table__  # type: ignore[attr-defined]
 _ITEMS = NoticeItemRow.__table__  # type: ignore[attr-defined]
 
 

@@ -113,6 +113,10 @@ class OutboxMessage(SQLModel, table=True):
     first_failure_at: datetime | None = None  # start of the current run of failed attempts
 
 
+#: The outbox table for Core statements (enqueue, claims: cheaper than the ORM's bulk paths).
+OUTBOX_MESSAGES = OutboxMessage.__table__  # type: ignore[attr-defined]
+
+
 class NoticeItemRow(SQLModel, table=True):
     """One (occurrence, rule, repeat window, recipient): the unit of "never twice"."""
 
