@@ -123,13 +123,6 @@ class Reads:
         )
 
 
-def due_again(rule: EscalationRule, last: date | None, day: date, catalog: Catalog) -> bool:
-    """Whether an (occurrence, rule, recipient) last notified on ``last`` (None: never) may be
-    notified on ``day`` (see :func:`next_due`)."""
-    earliest = next_due(rule, last, catalog)
-    return earliest is not None and day >= earliest
-
-
 def next_due(rule: EscalationRule, last: date | None, catalog: Catalog) -> date | None:
     """The first day an (occurrence, rule, recipient) last notified on ``last`` may be notified
     again, or None for never: any day if never notified; never for a rule without ``repeat``;
@@ -162,7 +155,8 @@ def plan_notices(
 ) -> list[Notice]:
     """The notices due on ``day``, sorted by recipient, then level (highest first), then rule."""
     rules = {rule.id: rule for rule in catalog.escalation.rules}
-    reads = {rule.id: Reads(rule) for rule in catalog.escalation.rules}
+    # per rule id: the rule and what its recipients read of a fact (see Reads)
+    compiled = {rule.id: (rule, Reads(rule).of) for rule in catalog.escalation.rules}
     active = [s for s in silences if s.until >= day]
     addressed: dict[tuple, list[str]] = {}  # see Reads
     # (occurrence key, recipient) -> every matching (rule, fact), due again or not
@@ -170,27 +164,35 @@ def plan_notices(
     for fact, matched in zip(facts, matches, strict=True):
         if not matched:
             continue
-        if any(s.covers(fact.plan, fact.task, fact.unit, day) for s in active):
+        if active and any(s.covers(fact.plan, fact.task, fact.unit, day) for s in active):
             continue
         key = fact.key
         for rule_id in matched:
-            rule = rules[rule_id]
-            read = reads[rule_id].of(fact)
+            rule, read_of = compiled[rule_id]
+            read = read_of(fact)
             found = addressed.get(read)
             if found is None:
                 found = addressed[read] = recipients(catalog, rule, fact)
             for recipient in found:
                 candidates[(key, recipient)].append((rule, fact))
     grouped: dict[tuple[str, str], list[NoticeItem]] = defaultdict(list)
+    earliest: dict[tuple[str, date], date | None] = {}  # next_due per (rule id, last notice)
     for (occurrence, recipient), options in candidates.items():
         # Inhibition looks at every matching rule, sent before or not: a higher level that
         # is waiting for its repeat interval still mutes the lower ones.
         top = max(rule.level for rule, _ in options)
         for rule, fact in options:
+            if rule.level != top:
+                continue
             last = history.get((occurrence, rule.id, recipient))
-            if rule.level == top and due_again(rule, last, day, catalog):
-                key = idempotency_key(occurrence, rule.id, recipient, day)
-                grouped[(recipient, rule.id)].append(NoticeItem(fact, key))
+            if last is not None:  # never notified: due (next_due is date.min)
+                if (rule.id, last) not in earliest:
+                    earliest[(rule.id, last)] = next_due(rule, last, catalog)
+                first = earliest[(rule.id, last)]
+                if first is None or day < first:
+                    continue
+            key = idempotency_key(occurrence, rule.id, recipient, day)
+            grouped[(recipient, rule.id)].append(NoticeItem(fact, key))
     return digests(day, grouped, rules)
 
 

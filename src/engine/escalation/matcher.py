@@ -74,11 +74,21 @@ def _normalised(test: Test) -> list[tuple[str, Any]]:
     return [("eq", test)]
 
 
-def _same_kind(value: Any, operand: Any) -> bool:
-    """Never compare across types (a bool is not an int here, a number is not a string)."""
-    if isinstance(operand, tuple):
-        return all(_same_kind(value, o) for o in operand)
-    return type(value) is type(operand)
+class _NoValue:
+    """The kind of a test whose options mix types: no value is of it, so it never matches."""
+
+
+def _kind(operand: Any) -> type | None:
+    """The one type a value must have for a test against ``operand`` to be tried: never
+    compare across types (a bool is not an int here, a number is not a string). For a tuple of
+    options every option must be of the value's type: options of mixed types never match, and
+    an empty tuple accepts any type (None)."""
+    if not isinstance(operand, tuple):
+        return type(operand)
+    kinds = {type(option) for option in operand}
+    if len(kinds) > 1:
+        return _NoValue
+    return kinds.pop() if kinds else None
 
 
 class _Memo:
@@ -103,17 +113,20 @@ class _Memo:
         raise NotImplementedError
 
     def match(self, facts: Sequence[dict[str, Any]]) -> list[set[str]]:
-        fields = self.fields
-        signatures = [tuple((n, f[n]) for n in fields if n in f) for f in facts]
-        unknown = list(dict.fromkeys(s for s in signatures if s not in self._memo))
+        """The rules each fact matches. A fact is seen as its values of :attr:`fields` (None
+        where it has none: a field whose value is None is absent, and absent never matches)."""
+        fields, memo = self.fields, self._memo
+        signatures = [tuple(map(f.get, fields)) for f in facts]
+        unknown = list(dict.fromkeys(s for s in signatures if s not in memo))
         if unknown:
-            if len(self._memo) + len(unknown) > self.LIMIT:
-                self._memo.clear()
-            for signature, matched in zip(
-                unknown, self._match_distinct([dict(s) for s in unknown]), strict=True
-            ):
-                self._memo[signature] = frozenset(matched)
-        return [set(self._memo[s]) for s in signatures]
+            if len(memo) + len(unknown) > self.LIMIT:
+                memo.clear()
+            projected = [
+                {n: v for n, v in zip(fields, s, strict=True) if v is not None} for s in unknown
+            ]
+            for signature, matched in zip(unknown, self._match_distinct(projected), strict=True):
+                memo[signature] = frozenset(matched)
+        return [set(memo[s]) for s in signatures]
 
     def fired(self, facts: Iterable[Fact]) -> list[tuple[Fact, frozenset[str]]]:
         """The facts that match at least one rule, in order, with the rules they match (taken
@@ -149,21 +162,31 @@ class PythonMatcher(_Memo):
         self._rules = [(rule.id, self._compile(rule)) for rule in rules]
 
     @staticmethod
-    def _compile(rule: EscalationRule) -> list[tuple[str, Callable[[Any, Any], bool], Any]]:
+    def _compile(
+        rule: EscalationRule,
+    ) -> list[tuple[str, type | None, Callable[[Any, Any], bool], Any]]:
+        """Each condition as (field, the type its value must have (see :func:`_kind`),
+        operator, operand)."""
         return [
-            (name, _OPS[op], operand)
+            (name, _kind(operand), _OPS[op], operand)
             for name, test in rule.when.items()
             for op, operand in _normalised(test)
         ]
 
     def _match_distinct(self, facts: list[dict[str, Any]]) -> list[set[str]]:
         results = []
+        rules = self._rules
         for fact in facts:
+            get = fact.get
             matched = set()
-            for rule_id, checks in self._rules:
-                for name, check, operand in checks:
-                    value = fact.get(name)
-                    if value is None or not _same_kind(value, operand) or not check(value, operand):
+            for rule_id, checks in rules:
+                for name, kind, check, operand in checks:
+                    value = get(name)
+                    if (
+                        value is None
+                        or (kind is not None and type(value) is not kind)
+                        or not check(value, operand)
+                    ):
                         break
                 else:
                     matched.add(rule_id)
