@@ -9,7 +9,7 @@ import pytest
 
 from engine.escalation.facts import build_facts, fact_key
 from engine.escalation.matcher import DurableMatcher, PythonMatcher, used_fields
-from engine.escalation.rules import EscalationRule
+from engine.escalation.rules import FIELDS, EscalationRule
 from engine.followup import RECENT_PERIODS
 from engine.progress import Progress
 from engine.status import evaluate
@@ -162,3 +162,38 @@ def test_a_missing_field_never_matches() -> None:
     ]
     facts = [{"key": "a", "working_days_to_due": 2}, {"key": "b"}]
     assert PythonMatcher(rules).match(facts) == DurableMatcher(rules).match(facts) == [{"x"}, set()]
+
+
+@pytest.mark.parametrize(
+    ("name", "test", "value", "matches"),
+    [
+        ("days_overdue", {"gte": 2}, 3, True),
+        ("days_overdue", {"gte": 2}, "3", False),  # a string is not a number here
+        ("days_overdue", {"eq": 1}, True, False),  # nor a bool an int
+        ("has_email", False, 0, False),
+        ("has_email", False, False, True),
+        ("missed_in_a_row", [1, 2], 2, True),
+        ("missed_in_a_row", [1, 2], 2.0, False),
+        ("status", ["overdue", "due_soon"], "overdue", True),
+        ("status", {"in": []}, "overdue", False),  # no option
+        ("tag", {"not_in": []}, "x", True),  # nothing excluded
+        ("tag", {"not_in": ["monthly_report"]}, 5, False),
+        ("tag", {"not_in": ["monthly_report"]}, None, False),  # None is absent
+    ],
+)
+def test_values_are_compared_with_their_own_type_only(
+    name: str, test: object, value: object, matches: bool
+) -> None:
+    """The plain-Python matcher never compares across types. durable-rules does (3 >= "2"),
+    so the two are held to each other on values of the field's own type only: those are the
+    only values facts carry (``engine.escalation.facts``)."""
+    rules = [
+        EscalationRule(
+            id="x", name="x", level=1, to=["lead"], template="reminder", when={name: test}
+        )
+    ]
+    facts = [{"key": "a", name: value}, {"key": "b"}]
+    expected = [{"x"} if matches else set(), set()]
+    assert PythonMatcher(rules).match(facts) == expected
+    if type(value) is FIELDS[name] or value is None:
+        assert DurableMatcher(rules).match(facts) == expected
