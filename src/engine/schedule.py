@@ -19,7 +19,7 @@ from engine.catalog.model import Catalog, Plan, Task
 from engine.occurrence import DELIVERABLE, UPDATE
 from engine.periods import STEP, period_due, periods
 from engine.responsibility import Owners, Responsibility
-from engine.timing.models import Milestone, RecurringTiming, TimingClass
+from engine.timing.models import RecurringTiming, TimingClass
 from engine.verdict import Dates
 
 _CONTINUOUS = (TimingClass.CONTINUOUS, TimingClass.START_FROM, TimingClass.WHOLE_YEAR)
@@ -123,8 +123,7 @@ def schedule(
     before_start = start if as_of < start else None
     for first_day, last_day, period_key in periods(period, start, until, due_month):
         nominal = period_due(first_day, last_day, before_day, due_day, due_month)
-        roll = "backward" if before_day else "forward"
-        due = dates.rolled(Milestone(key=period_key, nominal_due=nominal, roll=roll))
+        due = dates.rolled_date(nominal, "backward" if before_day else "forward")
         if due < start:
             continue
         rows.append((period_key, due))

@@ -65,15 +65,19 @@ class Dates:
         self._verdicts: dict[tuple, Verdict] = {}
 
     def rolled(self, milestone: Milestone) -> date:
-        """The milestone's due date moved off a non-working day (forward, or backward for
-        "before day X")."""
-        key = (milestone.nominal_due, milestone.roll)
+        """The milestone's due date moved off a non-working day (see :meth:`rolled_date`)."""
+        return self.rolled_date(milestone.nominal_due, milestone.roll)
+
+    def rolled_date(self, nominal: date, roll: str) -> date:
+        """``nominal`` moved off a non-working day: to the next working day (``forward``), or
+        the previous one (``backward``, for "before day X")."""
+        key = (nominal, roll)
         due = self._rolled.get(key)
         if due is None:
-            if milestone.roll == "forward":
-                due = self.calendar.roll_forward(milestone.nominal_due)
+            if roll == "forward":
+                due = self.calendar.roll_forward(nominal)
             else:
-                due = self.calendar.roll_backward(milestone.nominal_due)
+                due = self.calendar.roll_backward(nominal)
             self._rolled[key] = due
         return due
 
