@@ -43,6 +43,18 @@ print(json.dumps(sorted({{h for h in heavy for m in sys.modules if (m + ".").sta
     return json.loads(done.stdout.splitlines()[-1])
 
 
+_SHIPPED = {"ENGINE_RULES_DIR": str(RULES), "ENGINE_SCHEDULES_DIR": str(SCHEDULES)}
+
+
+@pytest.fixture(scope="session")
+def filled_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The catalogue cache ``engine check`` leaves on the shipped rules, made once: its key is
+    the rules' (and the engine's) bytes, the same for every test of the session."""
+    data_dir = tmp_path_factory.mktemp("filled-cache")
+    _imported(_command("check"), data_dir, env=_SHIPPED)
+    return data_dir / "cache"
+
+
 def test_help_imports_no_heavy_library(tmp_path: Path) -> None:
     code = """
 sys.argv = ["engine", "--help"]
@@ -55,13 +67,15 @@ except SystemExit:
     assert _imported(code, tmp_path) == []
 
 
-def test_a_cached_catalogue_loads_without_the_holiday_tables(tmp_path: Path) -> None:
+def test_a_cached_catalogue_loads_without_the_holiday_tables(
+    tmp_path: Path, filled_cache: Path
+) -> None:
+    shutil.copytree(filled_cache, tmp_path / "cache")
     load = f"""
 from pathlib import Path
 from engine.catalog.cache import cached_catalog
 cached_catalog(Path({str(RULES)!r}), Path({str(SCHEDULES)!r}), Path({str(tmp_path)!r}))
 """
-    _imported(load, tmp_path)  # fills the cache
     assert "holidays" not in _imported(load, tmp_path)
 
 
@@ -95,16 +109,11 @@ except SystemExit:
 
 
 @pytest.fixture
-def migrated_env(tmp_path: Path, migrated_sqlite: Path) -> dict[str, str]:
+def migrated_env(tmp_path: Path, migrated_sqlite: Path, filled_cache: Path) -> dict[str, str]:
     """The shipped rules, a cached catalogue and a SQLite database at the newest revision."""
     shutil.copyfile(migrated_sqlite, tmp_path / "engine.db")
-    env = {
-        "ENGINE_RULES_DIR": str(RULES),
-        "ENGINE_SCHEDULES_DIR": str(SCHEDULES),
-        "ENGINE_DATABASE_URL": f"sqlite:///{tmp_path / 'engine.db'}",
-    }
-    _imported(_command("check"), tmp_path, env=env)  # fills the catalogue cache
-    return env
+    shutil.copytree(filled_cache, tmp_path / "cache")
+    return {**_SHIPPED, "ENGINE_DATABASE_URL": f"sqlite:///{tmp_path / 'engine.db'}"}
 
 
 @pytest.mark.parametrize(
