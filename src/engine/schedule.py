@@ -121,18 +121,22 @@ def schedule(
     rows: list[tuple[str, date]] = []
     windows: list[date | None] = []
     before_start = start if as_of < start else None
+    roll = "backward" if before_day else "forward"
+    rolled = dates.rolled_date
     for first_day, last_day, period_key in periods(period, start, until, due_month):
-        nominal = period_due(first_day, last_day, before_day, due_day, due_month)
-        due = dates.rolled_date(nominal, "backward" if before_day else "forward")
+        due = rolled(period_due(first_day, last_day, before_day, due_day, due_month), roll)
         if due < start:
             continue
         rows.append((period_key, due))
-        opens = date(first_day.year, window_month, 1) if window_month else None
-        windows.append(max(filter(None, (before_start, opens)), default=None))
+        if window_month:
+            opens = date(first_day.year, window_month, 1)
+            windows.append(max(before_start, opens) if before_start else opens)
+        else:
+            windows.append(before_start)
         if as_of < start:
             break  # not started yet: show the first period only
     kind = UPDATE if update else DELIVERABLE
-    owners = tuple(responsibility.owners(task, min(due, as_of)) for _, due in rows)
+    owners = _owners(responsibility, task, rows, as_of)
     counts: dict[str, int] = {}
     owed = []
     for owing in owners if update else ():
@@ -143,3 +147,21 @@ def schedule(
         owed.append(tuple(row))
     found = known[key] = Schedule(tuple(rows), tuple(windows), kind, owners, tuple(owed))
     return found
+
+
+def _owners(
+    responsibility: Responsibility, task: Task, rows: list[tuple[str, date]], as_of: date
+) -> tuple[Owners, ...]:
+    """Who owes each row: its owners on its due date capped at ``as_of``. Rows of one registry
+    epoch have the same owners, so they are asked once per epoch."""
+    by_epoch: dict[int, Owners] = {}
+    epoch = responsibility.epoch
+    out = []
+    for _, due in rows:
+        day = min(due, as_of)
+        known = epoch(day)
+        found = by_epoch.get(known)
+        if found is None:
+            found = by_epoch[known] = responsibility.owners(task, day)
+        out.append(found)
+    return tuple(out)
