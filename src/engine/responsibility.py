@@ -16,6 +16,7 @@ Rules (``docs/timing.md``, "Responsibility"):
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from engine.catalog.model import Catalog, Task
@@ -62,6 +63,20 @@ class Responsibility:
                 out.setdefault(owner, printed if owner != printed else None)
         found = self._owners[key] = tuple(out.items())
         return found
+
+    def owners_each(self, task: Task, days: Iterable[date]) -> tuple[Owners, ...]:
+        """:meth:`owners` of ``task`` on each of ``days``. Days of one epoch get one answer,
+        so it is looked up once per epoch among them (a recurring task's periods fall in a
+        few epochs: the lookup's key hashes the task's units)."""
+        by_epoch: dict[int, Owners] = {}
+        out = []
+        for day in days:
+            epoch = bisect_right(self.boundaries, day)
+            found = by_epoch.get(epoch)
+            if found is None:
+                found = by_epoch[epoch] = self.owners(task, day)
+            out.append(found)
+        return tuple(out)
 
     def holders(self, day: date) -> dict[str, str]:
         """Who answers on ``day`` for an open obligation of each unit: it, or its successor."""

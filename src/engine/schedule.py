@@ -19,7 +19,7 @@ from engine.catalog.model import Catalog, Plan, Task
 from engine.occurrence import DELIVERABLE, UPDATE
 from engine.periods import STEP, period_due, periods
 from engine.responsibility import Owners, Responsibility
-from engine.timing.models import RecurringTiming, TimingClass
+from engine.timing.models import RecurringTiming, Roll, TimingClass
 from engine.verdict import Dates
 
 _CONTINUOUS = (TimingClass.CONTINUOUS, TimingClass.START_FROM, TimingClass.WHOLE_YEAR)
@@ -121,7 +121,7 @@ def schedule(
     rows: list[tuple[str, date]] = []
     windows: list[date | None] = []
     before_start = start if as_of < start else None
-    roll = "backward" if before_day else "forward"
+    roll: Roll = "backward" if before_day else "forward"
     rolled = dates.rolled_date
     for first_day, last_day, period_key in periods(period, start, until, due_month):
         due = rolled(period_due(first_day, last_day, before_day, due_day, due_month), roll)
@@ -136,7 +136,7 @@ def schedule(
         if as_of < start:
             break  # not started yet: show the first period only
     kind = UPDATE if update else DELIVERABLE
-    owners = _owners(responsibility, task, rows, as_of)
+    owners = responsibility.owners_each(task, (min(due, as_of) for _, due in rows))
     counts: dict[str, int] = {}
     owed = []
     for owing in owners if update else ():
@@ -147,21 +147,3 @@ def schedule(
         owed.append(tuple(row))
     found = known[key] = Schedule(tuple(rows), tuple(windows), kind, owners, tuple(owed))
     return found
-
-
-def _owners(
-    responsibility: Responsibility, task: Task, rows: list[tuple[str, date]], as_of: date
-) -> tuple[Owners, ...]:
-    """Who owes each row: its owners on its due date capped at ``as_of``. Rows of one registry
-    epoch have the same owners, so they are asked once per epoch."""
-    by_epoch: dict[int, Owners] = {}
-    epoch = responsibility.epoch
-    out = []
-    for _, due in rows:
-        day = min(due, as_of)
-        known = epoch(day)
-        found = by_epoch.get(known)
-        if found is None:
-            found = by_epoch[known] = responsibility.owners(task, day)
-        out.append(found)
-    return tuple(out)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from engine.codes import Status
 from engine.occurrence import UPDATE
-from engine.timing.models import Milestone
+from engine.timing.models import Milestone, Roll
 
 if TYPE_CHECKING:
     from engine.calendar import WorkingCalendar
@@ -68,7 +68,7 @@ class Dates:
         """The milestone's due date moved off a non-working day (see :meth:`rolled_date`)."""
         return self.rolled_date(milestone.nominal_due, milestone.roll)
 
-    def rolled_date(self, nominal: date, roll: str) -> date:
+    def rolled_date(self, nominal: date, roll: Roll) -> date:
         """``nominal`` moved off a non-working day: to the next working day (``forward``), or
         the previous one (``backward``, for "before day X")."""
         key = (nominal, roll)
