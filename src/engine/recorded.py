@@ -30,6 +30,10 @@ class Recorded:
         self.progress, self.as_of, self.holder = progress, as_of, holder
         self.empty = progress.empty
         self._updated = {(u.plan, u.task) for u in progress.updates}
+        # the (plan, task) pairs records of each group of kinds name
+        self._named = _named(progress, _TASK_KINDS)
+        self._named_parents = _named(progress, _PARENT_KINDS)
+        self._administered = _named(progress, ("cancellations", "suspensions"))
 
     def quiet(self, plan: Plan, task: Task) -> bool:
         """Whether no record at all concerns ``task``'s dated or recurring obligations, so
@@ -38,17 +42,18 @@ class Recorded:
             return False
         if self.empty:
             return True
-        of = self.progress.of
-        if any(of(kind, plan.id, task.id) for kind in _TASK_KINDS):
+        key = (plan.id, task.id)
+        if key in self._named or key in self._updated:
             return False
-        if task.parent and any(of(kind, plan.id, task.parent) for kind in _PARENT_KINDS):
-            return False
-        return (plan.id, task.id) not in self._updated
+        return not task.parent or (plan.id, task.parent) not in self._named_parents
 
     def administrative(self, plan: Plan, task: Task, unit: str) -> Status | None:
         """Cancelled or suspended on the as-of day, by an admin's record (the task's or its
         parent's) naming the unit, its holder, or no unit."""
-        if self.empty:
+        administered = self._administered
+        if (plan.id, task.id) not in administered and (
+            not task.parent or (plan.id, task.parent) not in administered
+        ):
             return None
         as_of = self.as_of
         holder = self.holder(unit)
@@ -107,7 +112,12 @@ class Recorded:
 
     def reported(self, plan: Plan, task: Task, unit: str, period: str) -> bool:
         """Whether ``unit`` recorded its update for ``period`` on or before the as-of day."""
-        return not self.empty and any(
+        return (plan.id, task.id) in self._updated and any(
             u.reported_on <= self.as_of and u.unit == unit
             for u in self.progress.updates_for(plan.id, task.id, period)
         )
+
+
+def _named(progress: Progress, kinds: tuple[str, ...]) -> set[tuple[str, str]]:
+    """The (plan, task) pairs that records of ``kinds`` name."""
+    return {(r.plan, r.task) for kind in kinds for r in getattr(progress, kind)}
