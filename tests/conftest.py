@@ -36,10 +36,9 @@ os.environ.pop("ENGINE_TODAY", None)
 os.environ["ENGINE_DATA_DIR"] = str(_SCRATCH / "var")
 os.environ["ENGINE_MAIL_DIR"] = str(_SCRATCH / "var" / "mail")
 os.environ["ENGINE_DATABASE_URL"] = f"sqlite:///{_SCRATCH / 'var' / 'engine.db'}"
-# No per-example time limit: Hypothesis' default (200 ms) is wall time measured while the other
-# workers load both cores and a full garbage collection may pause an example; one such pause
-# failed a phrase-parsing property that holds on every input (speed is what the benchmarks
-# measure, docs/benchmarks.md).
+# No per-example time limit: Hypothesis' default (200 ms) is wall time, measured while the other
+# workers load both cores; a phrase-parsing property that holds on every input failed once in a
+# full run (speed is what the benchmarks measure, docs/benchmarks.md).
 settings.register_profile(
     "scratch",
     database=DirectoryBasedExampleDatabase(str(_SCRATCH / "hypothesis")),
