@@ -21,6 +21,8 @@ from engine.progress import Completion, Extension, Progress
 #: obligations; period updates are looked up separately).
 _TASK_KINDS = ("completions", "cancellations", "suspensions", "extensions")
 _PARENT_KINDS = ("completions", "cancellations", "suspensions")
+#: An admin's records: they stop an obligation (see ``Recorded.administrative``).
+_ADMIN_KINDS = ("cancellations", "suspensions")
 
 
 class Recorded:
@@ -29,19 +31,17 @@ class Recorded:
     def __init__(self, progress: Progress, as_of: date, holder: Callable[[str], str]):
         self.progress, self.as_of, self.holder = progress, as_of, holder
         self.empty = progress.empty
-        self._updated = {(u.plan, u.task) for u in progress.updates}
-        # the (plan, task) pairs records of each group of kinds name
+        # the (plan, task) pairs that records of each group of kinds name
+        self._updated = _named(progress, ("updates",))
         self._named = _named(progress, _TASK_KINDS)
         self._named_parents = _named(progress, _PARENT_KINDS)
-        self._administered = _named(progress, ("cancellations", "suspensions"))
+        self._administered = _named(progress, _ADMIN_KINDS)
 
     def quiet(self, plan: Plan, task: Task) -> bool:
         """Whether no record at all concerns ``task``'s dated or recurring obligations, so
         that every owing unit's obligation depends on its dates alone."""
         if task.fulfilled_by_signing:
             return False
-        if self.empty:
-            return True
         key = (plan.id, task.id)
         if key in self._named or key in self._updated:
             return False
