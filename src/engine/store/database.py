@@ -65,21 +65,32 @@ def record(engine: Engine, row: SQLModel) -> SQLModel:
         return row
 
 
+_PROGRESS_TABLES = (
+    CompletionRow,
+    PeriodUpdateRow,
+    TriggerRow,
+    SuspensionRow,
+    CancellationRow,
+    ExtensionRow,
+)
+#: (row count, highest id) of every progress table, in one statement (one round trip).
+_REVISION = select(
+    *(
+        part
+        for table in _PROGRESS_TABLES
+        for part in (
+            select(func.count()).select_from(table).scalar_subquery(),
+            select(func.max(table.id)).scalar_subquery(),  # type: ignore[attr-defined]
+        )
+    )
+)
+
+
 def progress_revision(engine: Engine) -> tuple:
     """Changes whenever progress is recorded: (row count, highest id) of every progress table."""
-    tables = (
-        CompletionRow,
-        PeriodUpdateRow,
-        TriggerRow,
-        SuspensionRow,
-        CancellationRow,
-        ExtensionRow,
-    )
-    with Session(engine) as session:
-        return tuple(
-            tuple(session.execute(select(func.count(), func.max(t.id))).one())  # type: ignore[attr-defined]
-            for t in tables
-        )
+    with engine.connect() as connection:
+        row = tuple(connection.execute(_REVISION).one())
+    return tuple(zip(row[::2], row[1::2], strict=True))
 
 
 def overdue_reasons(engine: Engine) -> dict[str, str]:
