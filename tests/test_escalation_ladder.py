@@ -9,10 +9,13 @@ import pytest
 from freezegun import freeze_time
 
 from engine import clock
+from engine.escalation.facts import Fact, build_facts
 from engine.escalation.matcher import DurableMatcher, PythonMatcher
 from engine.escalation.rules import Silence
 from engine.followup import notices_for_day, simulate
+from engine.notices import plan_notices
 from engine.progress import Completion, PeriodUpdate, Progress
+from engine.status import evaluate
 
 D = date
 TASK4 = "qd-522-btp/4/cuc-htqtct/2023-06"  # "Tháng 6/2023", due Friday 30/06/2023
@@ -195,6 +198,27 @@ def test_inhibition_keeps_the_highest_level_per_recipient(catalog, matcher) -> N
         if i.fact.key == "qd-522-btp/TC-2/van-phong-bo/2023-06"
     }
     assert rules == {"bao-cao-thang-han-cuoi"}
+
+
+def test_inhibition_across_facts_sharing_an_occurrence_key(catalog) -> None:  # type: ignore[no-untyped-def]
+    """A cell owing one thing twice gives two facts with one key: per recipient, only the
+    highest-level rule matching either of them sends; a recipient only a lower rule reaches
+    keeps it."""
+    day = D(2023, 6, 21)
+    key = "qd-522-btp/TC-2/van-phong-bo/2023-06"
+    (fact,) = [
+        f for f in build_facts(catalog, evaluate(catalog, Progress(), day, 3), day) if f.key == key
+    ]
+    twin = Fact(fact.occurrence, fact.static, day)
+    matches = [{"bao-cao-thang-han-cuoi", "chat-luong-du-lieu"}, {"bao-cao-thang-qua-han"}]
+    notices = plan_notices(catalog, [fact, twin], matches, day, {})
+    sent = {(n.rule.id, n.recipient, i.fact is twin) for n in notices for i in n.items}
+    # the plan's coordinating unit is the lead here: the level-4 rule mutes both lower ones
+    assert sent == {
+        ("chat-luong-du-lieu", "admins", False),
+        ("bao-cao-thang-qua-han", "lanh-dao-bo", True),
+        ("bao-cao-thang-qua-han", "van-phong-bo", True),
+    }
 
 
 def test_durable_matcher_in_the_ladder(catalog) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,15 @@ from engine.catalog.model import Catalog
 from engine.escalation.facts import build_facts, fact_key
 from engine.escalation.matcher import DurableMatcher, PythonMatcher, used_fields
 from engine.followup import RECENT_PERIODS, notice_json, notices_of
-from engine.notices import HistoryKey, Notice, Reads, plan_notices, recipients, remember
+from engine.notices import (
+    HistoryKey,
+    Notice,
+    Reads,
+    Targets,
+    plan_notices,
+    recipients,
+    remember,
+)
 from engine.occurrence import Occurrence
 from engine.progress import Completion, Extension, Progress
 from engine.status import evaluate
@@ -42,9 +50,11 @@ def _runs(
     catch-up does (one timeline for the run, ``runner.run_days``; held to fresh evaluations by
     ``tests/test_status_incremental.py``), and both paths get that evaluation: what they are
     compared on is what follows it, facts, matching and recipients (the compact path is
-    ``notices_of``, what :func:`engine.followup.notices_for_day` does after evaluating)."""
+    ``notices_of``, what :func:`engine.followup.notices_for_day` does after evaluating, with
+    one memo of notice targets for the run as a catch-up keeps; the plain path plans each day
+    afresh)."""
     matcher = PythonMatcher(catalog.escalation.rules)
-    timeline = Timeline(catalog)
+    timeline, targets = Timeline(catalog), Targets(catalog)
     compact_history: dict[HistoryKey, date] = {}
     plain_history: dict[HistoryKey, date] = {}
     compact: list[dict] = []
@@ -53,7 +63,7 @@ def _runs(
     while day <= end:
         if catalog.calendar.is_working_day(day):
             occurrences = evaluate(catalog, progress, day, RECENT_PERIODS, timeline)
-            notices = notices_of(catalog, occurrences, day, matcher, compact_history)
+            notices = notices_of(catalog, occurrences, day, matcher, compact_history, (), targets)
             remember(compact_history, notices)
             compact.extend(notice_json(n) for n in notices)
             notices = _plain(catalog, occurrences, day, plain_history)
@@ -158,3 +168,33 @@ def test_recipients_depend_only_on_what_the_rule_reads(catalog: Catalog) -> None
         for fact in facts:
             found = recipients(catalog, rule, fact)
             assert seen.setdefault(reads.of(fact), found) == found
+
+
+def test_targets_are_the_top_rules_per_recipient_on_any_day(catalog: Catalog) -> None:
+    """One memo of notice targets across days against every fact's targets worked out from its
+    matched rules' recipients: per recipient, the highest-level rules reaching it."""
+    rules = {rule.id: rule for rule in catalog.escalation.rules}
+    targets = Targets(catalog)
+    matcher = PythonMatcher(catalog.escalation.rules)
+    progress = _progress(catalog)
+    checked = 0
+    for day in (date(2023, 2, 1) + timedelta(days=29 * i) for i in range(14)):
+        facts = build_facts(catalog, evaluate(catalog, progress, day, RECENT_PERIODS), day)
+        for fact, matched in matcher.fired(facts):
+            reaching: dict[str, list] = {}
+            for rule_id in sorted(matched):
+                for recipient in recipients(catalog, rules[rule_id], fact):
+                    reaching.setdefault(recipient, []).append(rules[rule_id])
+            expected = [
+                (rule, recipient)
+                for recipient, found in reaching.items()
+                for rule in found
+                if rule.level == max(r.level for r in found)
+            ]
+            assert sorted(targets.of(fact, matched), key=_pair) == sorted(expected, key=_pair)
+            checked += len(matched) > 1
+    assert checked > 100  # facts matching several rules, where inhibition decides
+
+
+def _pair(pair: tuple) -> tuple[str, str]:
+    return pair[0].id, pair[1]

@@ -18,7 +18,7 @@ from engine.escalation.facts import iter_facts
 from engine.escalation.matcher import Matcher
 from engine.escalation.rules import Silence
 from engine.memory import collector_paused
-from engine.notices import HistoryKey, Notice, plan_notices
+from engine.notices import HistoryKey, Notice, Targets, plan_notices
 from engine.occurrence import Occurrence
 from engine.progress import Progress
 from engine.status import evaluate
@@ -37,16 +37,17 @@ def notices_for_day(
     silences: Iterable[Silence] = (),
     plan: str | None = None,
     timeline: Timeline | None = None,
+    targets: Targets | None = None,
 ) -> list[Notice]:
     """The notices of ``day``; with ``plan``, only that plan's obligations, digests included.
-    ``timeline``: what evaluations on other days of the same run computed (see
-    :mod:`engine.timeline`)."""
+    ``timeline`` and ``targets``: what evaluations (see :mod:`engine.timeline`) and notice
+    planning (:class:`engine.notices.Targets`) on other days of the same run computed."""
     if not catalog.calendar.is_working_day(day):
         return []
     occurrences = evaluate(catalog, progress, day, RECENT_PERIODS, timeline)
     if plan is not None:
         occurrences = [o for o in occurrences if o.plan == plan]
-    return notices_of(catalog, occurrences, day, matcher, history, silences)
+    return notices_of(catalog, occurrences, day, matcher, history, silences, targets)
 
 
 def notices_of(
@@ -56,6 +57,7 @@ def notices_of(
     matcher: Matcher,
     history: Mapping[HistoryKey, date],
     silences: Iterable[Silence] = (),
+    targets: Targets | None = None,
 ) -> list[Notice]:
     """The notices of ``day`` about ``occurrences`` (that day's evaluation): their facts
     matched, then the notices due planned (see :func:`engine.notices.plan_notices`)."""
@@ -63,7 +65,7 @@ def notices_of(
         fired = matcher.fired(iter_facts(catalog, occurrences, day))
         facts = [fact for fact, _ in fired]
         matches = [rules for _, rules in fired]
-        return plan_notices(catalog, facts, matches, day, history, silences)
+        return plan_notices(catalog, facts, matches, day, history, silences, targets)
 
 
 def simulate(

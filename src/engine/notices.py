@@ -28,7 +28,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -111,15 +111,17 @@ class Reads:
         self.plan = self.offices or "cooperating" in to or "coordinating" in to
         self.task = "cooperating" in to
         self.unit = self.offices or "lead" in to
+        self.tests_followed = "followed" in rule.when
 
     def of(self, fact: Fact) -> tuple:
-        """Equal tuples, equal recipients."""
+        """Equal tuples, equal recipients (the last part is :func:`_asks_office`, inlined)."""
+        occ, static, _ = fact
         return (
             self.rule.id,
-            self.plan and fact.plan,
-            self.task and fact.task,
-            self.unit and fact.unit,
-            self.offices and _asks_office(self.rule, fact),
+            self.plan and static.plan,
+            self.task and static.task,
+            self.unit and static.unit,
+            self.offices and (occ is None or static.followed or self.tests_followed),
         )
 
 
@@ -145,55 +147,137 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, last))
 
 
+class Targets:
+    """The (rule, recipient) pairs a fact may notify, memoised per what decides them.
+
+    A fact's recipients for a rule depend only on what the rule's :class:`Reads` reads of it;
+    so, given the rules it matches, do the pairs left after inhibition (per recipient, the
+    highest-level matching rules only). A fact's signature is therefore the rules it matches
+    and what any of them reads (see :meth:`of`). One instance serves one run: a day's
+    :func:`plan_notices`, a catch-up's days, or a sweep's spans (:mod:`engine.span_notices`)."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+        self.reads = {rule.id: Reads(rule) for rule in catalog.escalation.rules}
+        self.addressed: dict[tuple, list[str]] = {}  # Reads.of -> recipients
+        self.memo: dict[tuple, list[tuple[EscalationRule, str]]] = {}
+        # per set of matched rules: whether any of them reads the plan, task, unit, office
+        self.parts: dict[frozenset[str], tuple[bool, bool, bool, bool]] = {}
+
+    def of(self, fact: Fact, matched: frozenset[str]) -> list[tuple[EscalationRule, str]]:
+        """Per recipient, the highest-level rules of ``matched`` that reach it."""
+        parts = self.parts.get(matched)
+        if parts is None:
+            reads = [self.reads[rule_id] for rule_id in matched]
+            parts = self.parts[matched] = (
+                any(r.plan for r in reads),
+                any(r.task for r in reads),
+                any(r.unit for r in reads),
+                any(r.offices for r in reads),
+            )
+        plan, task, unit, offices = parts
+        occ, static, _ = fact
+        signature = (
+            matched,
+            plan and static.plan,
+            task and static.task,
+            unit and static.unit,
+            offices and (occ is None or static.followed),
+        )
+        found = self.memo.get(signature)
+        if found is None:
+            options = self.options(fact, matched)
+            found = self.memo[signature] = [
+                (rule, recipient)
+                for recipient, rules in options.items()
+                for rule in rules
+                if len(rules) == 1 or rule.level == max(r.level for r in rules)
+            ]
+        return found
+
+    def options(self, fact: Fact, matched: frozenset[str]) -> dict[str, list[EscalationRule]]:
+        """Per recipient, every rule of ``matched`` that reaches it (rules in id order)."""
+        out: dict[str, list[EscalationRule]] = {}
+        for rule_id in sorted(matched) if len(matched) > 1 else matched:
+            reads = self.reads[rule_id]
+            read = reads.of(fact)
+            found = self.addressed.get(read)
+            if found is None:
+                found = self.addressed[read] = recipients(self.catalog, reads.rule, fact)
+            for recipient in found:
+                if recipient in out:
+                    out[recipient].append(reads.rule)
+                else:
+                    out[recipient] = [reads.rule]
+        return out
+
+
 def plan_notices(
     catalog: Catalog,
     facts: Sequence[Fact],
-    matches: Sequence[set[str]],
+    matches: Sequence[Collection[str]],
     day: date,
     history: Mapping[HistoryKey, date],
     silences: Iterable[Silence] = (),
+    targets: Targets | None = None,
 ) -> list[Notice]:
-    """The notices due on ``day``, sorted by recipient, then level (highest first), then rule."""
-    rules = {rule.id: rule for rule in catalog.escalation.rules}
-    # per rule id: the rule and what its recipients read of a fact (see Reads)
-    compiled = {rule.id: (rule, Reads(rule).of) for rule in catalog.escalation.rules}
+    """The notices due on ``day``, sorted by recipient, then level (highest first), then rule.
+
+    Facts are taken per occurrence key (one fact each but in rare cells that owe one thing
+    twice); inhibition looks at every rule matching the key's facts for a recipient, sent
+    before or not: a higher level waiting for its repeat interval still mutes the lower ones."""
+    targets = targets or Targets(catalog)
     active = [s for s in silences if s.until >= day]
-    addressed: dict[tuple, list[str]] = {}  # see Reads
-    # (occurrence key, recipient) -> every matching (rule, fact), due again or not
-    candidates: dict[tuple[str, str], list[tuple[EscalationRule, Fact]]] = defaultdict(list)
+    by_key: dict[str, list[tuple[Fact, frozenset[str]]]] = {}
     for fact, matched in zip(facts, matches, strict=True):
         if not matched:
             continue
         if active and any(s.covers(fact.plan, fact.task, fact.unit, day) for s in active):
             continue
         key = fact.key
-        for rule_id in matched:
-            rule, read_of = compiled[rule_id]
-            read = read_of(fact)
-            found = addressed.get(read)
-            if found is None:
-                found = addressed[read] = recipients(catalog, rule, fact)
-            for recipient in found:
-                candidates[(key, recipient)].append((rule, fact))
+        group = by_key.get(key)
+        if group is None:
+            by_key[key] = [(fact, frozenset(matched))]
+        else:
+            group.append((fact, frozenset(matched)))
     grouped: dict[tuple[str, str], list[NoticeItem]] = defaultdict(list)
     earliest: dict[tuple[str, date], date | None] = {}  # next_due per (rule id, last notice)
-    for (occurrence, recipient), options in candidates.items():
-        # Inhibition looks at every matching rule, sent before or not: a higher level that
-        # is waiting for its repeat interval still mutes the lower ones.
-        top = max(rule.level for rule, _ in options)
-        for rule, fact in options:
-            if rule.level != top:
-                continue
-            last = history.get((occurrence, rule.id, recipient))
-            if last is not None:  # never notified: due (next_due is date.min)
-                if (rule.id, last) not in earliest:
-                    earliest[(rule.id, last)] = next_due(rule, last, catalog)
-                first = earliest[(rule.id, last)]
-                if first is None or day < first:
-                    continue
-            key = idempotency_key(occurrence, rule.id, recipient, day)
-            grouped[(recipient, rule.id)].append(NoticeItem(fact, key))
-    return digests(day, grouped, rules)
+    for key, group in by_key.items():
+        each = (
+            ((group[0][0], targets.of(*group[0])),) if len(group) == 1 else _across(targets, group)
+        )
+        for fact, pairs in each:
+            for rule, recipient in pairs:
+                last = history.get((key, rule.id, recipient))
+                if last is not None:  # never notified: due (next_due is date.min)
+                    if (rule.id, last) not in earliest:
+                        earliest[(rule.id, last)] = next_due(rule, last, catalog)
+                    first = earliest[(rule.id, last)]
+                    if first is None or day < first:
+                        continue
+                item = NoticeItem(fact, idempotency_key(key, rule.id, recipient, day))
+                grouped[(recipient, rule.id)].append(item)
+    return digests(day, grouped, {rule.id: rule for rule in catalog.escalation.rules})
+
+
+def _across(
+    targets: Targets, group: list[tuple[Fact, frozenset[str]]]
+) -> list[tuple[Fact, list[tuple[EscalationRule, str]]]]:
+    """Each of the facts sharing one occurrence key with the (rule, recipient) pairs it may
+    notify: per recipient, the highest-level rules matching any of them (inhibition across the
+    facts)."""
+    options = [(fact, targets.options(fact, matched)) for fact, matched in group]
+    top: dict[str, int] = {}
+    for _, reaching in options:
+        for recipient, rules in reaching.items():
+            top[recipient] = max(top.get(recipient, 0), *(rule.level for rule in rules))
+    return [
+        (
+            fact,
+            [(rule, r) for r, rules in reaching.items() for rule in rules if rule.level == top[r]],
+        )
+        for fact, reaching in options
+    ]
 
 
 def digests(

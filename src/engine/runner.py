@@ -24,7 +24,7 @@ from engine.escalation.matcher import DurableMatcher, Matcher, PythonMatcher
 from engine.escalation.rules import Silence
 from engine.followup import notices_for_day
 from engine.mime import composer
-from engine.notices import ADMINS, Notice, remember
+from engine.notices import ADMINS, Notice, Targets, remember
 from engine.store import days as days_store
 from engine.store import outbox
 from engine.store.database import load_progress
@@ -135,10 +135,10 @@ def run_days(
         history, silences = outbox.history(engine), load_silences(engine)
         progress = load_progress(engine)
         planned = []
-        timeline = Timeline(catalog)
+        timeline, targets = Timeline(catalog), Targets(catalog)
         for day in todo:
             notices = notices_for_day(
-                catalog, progress, day, matcher, history, silences, timeline=timeline
+                catalog, progress, day, matcher, history, silences, None, timeline, targets
             )
             remember(history, notices)
             planned.append((day, notices))

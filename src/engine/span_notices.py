@@ -30,11 +30,10 @@ from engine.notices import (
     HistoryKey,
     Notice,
     NoticeItem,
-    Reads,
+    Targets,
     digests,
     idempotency_key,
     next_due,
-    recipients,
 )
 from engine.occurrence import FIELDS, Occurrence, Unfrozen, values_of
 from engine.verdict import counters
@@ -81,9 +80,7 @@ class SpanPlanner:
         self.between = catalog.calendar.working_days_between
         rules = catalog.escalation.rules
         self.rules = {rule.id: rule for rule in rules}
-        self.reads = {rule.id: Reads(rule) for rule in rules}
-        self.addressed: dict[tuple, list[str]] = {}
-        self.targets: dict[tuple, list[tuple[EscalationRule, str]]] = {}
+        self.targets = Targets(catalog)
         self.limits = _critical_values(rules)
         self.everyone_cuts = self._everyone_cuts()
         self.counter_cuts: dict[tuple, list[int]] = {}
@@ -187,40 +184,9 @@ class SpanPlanner:
     # -- step 3: the days each (obligation, rule, recipient) is notified ------------------
 
     def _notify(self, fact: Fact, matched: frozenset[str], first: int, stop: int) -> None:
-        static = fact.static
-        signature = (
-            matched,
-            static.plan,
-            static.task,
-            static.unit,
-            fact.occurrence is None,
-            static.followed,
-        )
-        targets = self.targets.get(signature)
-        if targets is None:
-            targets = self.targets[signature] = self._targets(fact, matched)
         key = fact.key
-        for rule, recipient in targets:
+        for rule, recipient in self.targets.of(fact, matched):
             self._repeat(fact, rule, recipient, key, first, stop)
-
-    def _targets(self, fact: Fact, matched: frozenset[str]) -> list[tuple[EscalationRule, str]]:
-        """The (rule, recipient) pairs a fact matching ``matched`` may notify: per recipient,
-        the highest-level rules only (inhibition, as in :func:`plan_notices`). Depends on the
-        fact only through what its signature in :meth:`_notify` holds."""
-        options: dict[str, list[EscalationRule]] = defaultdict(list)
-        for rule_id in sorted(matched):
-            rule = self.rules[rule_id]
-            read = self.reads[rule_id].of(fact)
-            found = self.addressed.get(read)
-            if found is None:
-                found = self.addressed[read] = recipients(self.catalog, rule, fact)
-            for recipient in found:
-                options[recipient].append(rule)
-        out = []
-        for recipient, rules in options.items():
-            top = max(rule.level for rule in rules)
-            out.extend((rule, recipient) for rule in rules if rule.level == top)
-        return out
 
     def _repeat(
         self,
