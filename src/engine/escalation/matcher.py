@@ -245,8 +245,10 @@ class DurableMatcher(_Memo):
         with self._lock:
             for start in range(0, len(facts), _CHUNK):
                 sid = f"s{next(self._sessions)}"
+                # durable-rules names a fact without an "id" by a hash of its content, and
+                # refuses a second fact whose hash collides ("already observed"): each gets one
                 batch = [
-                    {**fact, "_i": start + offset, "sid": sid}
+                    {**fact, "_i": start + offset, "id": start + offset, "sid": sid}
                     for offset, fact in enumerate(facts[start : start + _CHUNK])
                 ]
                 self._hits.clear()
