@@ -5,6 +5,10 @@ replies 451 to the next 26 RCPT commands (to ``address`` only when given). ``ref
 address to a permanent reply; ``delay`` slows every DATA; ``drop_after_data`` delivers a message
 and then drops the connection before the "250" reaches the client; ``after_accept`` runs (in a
 thread) right before a "250" to DATA is sent. Every accepted (Message-ID, address) is recorded.
+
+Accepted messages are kept as their bytes and parsed when a test first reads one
+(:class:`Received`): most drills only count deliveries, and parsing every multipart email as
+it arrived took most of the test server's time.
 """
 
 from __future__ import annotations
@@ -12,10 +16,48 @@ from __future__ import annotations
 import asyncio
 import email
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from email import policy
+from email.message import EmailMessage
+from email.parser import BytesHeaderParser
+from typing import overload
 
 from aiosmtpd.controller import Controller
+
+
+class Received(Sequence[EmailMessage]):
+    """The messages a test server accepted, in order, each parsed (``policy.default``) the
+    first time it is read."""
+
+    def __init__(self) -> None:
+        self._raw: list[bytes] = []
+        self._parsed: dict[int, EmailMessage] = {}
+
+    def add(self, raw: bytes) -> None:
+        self._raw.append(raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    @overload
+    def __getitem__(self, index: int) -> EmailMessage: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[EmailMessage]: ...
+
+    def __getitem__(self, index: int | slice) -> EmailMessage | list[EmailMessage]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        index = range(len(self))[index]
+        if index not in self._parsed:
+            message = email.message_from_bytes(self._raw[index], policy=policy.default)
+            self._parsed[index] = message  # type: ignore[assignment]
+        return self._parsed[index]
+
+
+def message_id(raw: bytes) -> str:
+    """The Message-ID of an email's bytes, from its header alone."""
+    return str(BytesHeaderParser(policy=policy.default).parsebytes(raw)["Message-ID"])
 
 
 class FaultySmtp:
@@ -26,7 +68,7 @@ class FaultySmtp:
         self.drop_after_data = 0
         self.after_accept: Callable[[], None] | None = None
         self.deliveries: list[tuple[str, str]] = []
-        self.messages: list[email.message.EmailMessage] = []
+        self.messages = Received()
         self.lock = threading.Lock()
 
     def fault(self, stage: str, reply: str, address: str | None = None, times: int = 1) -> None:
@@ -62,10 +104,11 @@ class FaultySmtp:
             await asyncio.sleep(self.delay)
         if reply := self._fault("DATA"):
             return reply
-        message = email.message_from_bytes(envelope.original_content, policy=policy.default)
+        raw = envelope.original_content
+        identity = message_id(raw)
         with self.lock:
-            self.messages.append(message)
-            self.deliveries += [(message["Message-ID"], a) for a in envelope.rcpt_tos]
+            self.messages.add(raw)
+            self.deliveries += [(identity, a) for a in envelope.rcpt_tos]
             drop = self.drop_after_data > 0
             self.drop_after_data -= drop
         if drop:

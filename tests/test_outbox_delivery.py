@@ -5,10 +5,8 @@ an SMTP outage and a crash in the middle of sending."""
 from __future__ import annotations
 
 import asyncio
-import email
 import threading
 from datetime import date, timedelta
-from email import policy
 from pathlib import Path
 
 import pytest
@@ -23,6 +21,7 @@ from engine.store import claims, outbox
 from engine.store.database import make_engine
 from engine.store.tables import NoticeItemRow, OutboxMessage
 from tests.conftest import ROOT
+from tests.smtp_faults import Received
 
 TEMPLATES = ROOT / "notifications"
 DAY = date(2023, 7, 7)
@@ -32,7 +31,7 @@ class Recorder:
     """An SMTP server's handler that records messages and can misbehave on demand."""
 
     def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
+        self.messages = Received()
         self.data_replies: list[str] = []  # replies to use, in order, before accepting
         self.refuse: set[str] = set()
         self.drop_next = 0
@@ -52,9 +51,7 @@ class Recorder:
                 return "421 closing"
             if self.data_replies:
                 return self.data_replies.pop(0)
-            self.messages.append(
-                email.message_from_bytes(envelope.original_content, policy=policy.default)
-            )
+            self.messages.add(envelope.original_content)
         return "250 OK"
 
 
