@@ -334,3 +334,25 @@ def test_other_syntax_mistakes(text: str, line: int, message: str) -> None:
     _, errors = load_yaml_text(text)
     assert [e.line for e in errors] == [line]
     assert errors[0].message.startswith(message) and errors[0].field == ""
+
+
+def test_a_file_read_again_is_an_equal_copy_and_an_edit_is_seen(tmp_path: Path) -> None:
+    """Parsed texts are memoised: a second read of the same text gives an equal document of
+    its own (changing one leaves the other), under its own display path; an edited text is
+    parsed again, duplicate keys and syntax errors included."""
+    text = "id: kh-1\ntasks:\n  - id: A1\n    lead: [van-phong-bo]\n"
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text(text, encoding="utf-8")
+    second.write_text(text, encoding="utf-8")
+    one, _ = load_yaml(first, "rules/plans/a.yaml")
+    two, _ = load_yaml(second, "rules/plans/b.yaml")
+    assert one is not None and two is not None
+    assert (one.data, one.lines) == (two.data, two.lines) and two.path == "rules/plans/b.yaml"
+    one.data["tasks"][0]["lead"].append("khac")
+    assert two.data["tasks"][0]["lead"] == ["van-phong-bo"]
+    second.write_text(text + "id: kh-2\n", encoding="utf-8")
+    _, errors = load_yaml(second, "rules/plans/b.yaml")
+    assert [(e.path, e.line) for e in errors] == [("rules/plans/b.yaml", 5)]
+    second.write_text(text + '    name: "A\n', encoding="utf-8")
+    document, errors = load_yaml(second, "rules/plans/b.yaml")
+    assert document is None and [e.line for e in errors] == [5]

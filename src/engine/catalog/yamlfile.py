@@ -8,8 +8,10 @@ explained in Vietnamese at the line of the mistake (:mod:`engine.catalog.yamlsyn
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -55,22 +57,35 @@ def load_yaml(file: Path, display: str) -> tuple[YamlDocument | None, list[RuleE
         return None, [RuleError(display, 1, "", f"tệp không phải UTF-8 ({exc.reason})")]
     except OSError as exc:
         return None, [RuleError(display, None, "", f"không đọc được tệp: {exc.strerror}")]
+    parsed = _parsed(text)
+    if isinstance(parsed, tuple):
+        line, message = parsed
+        return None, [RuleError(display, line, "", message)]
+    data, lines, duplicates = pickle.loads(parsed)
+    document = YamlDocument(display, data, lines)
+    # worded once the data is known, so a duplicate inside a task names the task by its id
+    return document, [document.error(path, message) for path, message in duplicates]
+
+
+@lru_cache(maxsize=256)
+def _parsed(text: str) -> bytes | tuple[int, str]:
+    """A file's text parsed: its data, the line of every node and its duplicate keys (pickled,
+    so that each caller gets its own copy), or the line and explanation of its syntax error.
+
+    Memoised by the text: a reload after an edit parses only the edited files again (and a
+    copy of a rule set, the same texts elsewhere, none)."""
     loader = _Constructor(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        line, message = explain(text, exc)
-        return None, [RuleError(display, line, "", message)]
+        return explain(text, exc)
     finally:
         loader.dispose()
-    document = YamlDocument(display, None)
-    if node is None:
-        document.data = {}
-        return document, []
+    document = YamlDocument("", {})
     duplicates: list[tuple[NodePath, str]] = []
-    document.data = _convert(node, (), document, duplicates, loader)
-    # worded once the data is known, so a duplicate inside a task names the task by its id
-    return document, [document.error(path, message) for path, message in duplicates]
+    if node is not None:
+        document.data = _convert(node, (), document, duplicates, loader)
+    return pickle.dumps((document.data, document.lines, duplicates), pickle.HIGHEST_PROTOCOL)
 
 
 def _convert(
