@@ -225,7 +225,8 @@ def plan_notices(
 
     Facts are taken per occurrence key (one fact each but in rare cells that owe one thing
     twice); inhibition looks at every rule matching the key's facts for a recipient, sent
-    before or not: a higher level waiting for its repeat interval still mutes the lower ones."""
+    before or not: a higher level waiting for its repeat interval still mutes the lower ones.
+    ``targets``: the memo of the run's other days (a catch-up keeps one), else a new one."""
     targets = targets or Targets(catalog)
     active = [s for s in silences if s.until >= day]
     by_key: dict[str, list[tuple[Fact, frozenset[str]]]] = {}
