@@ -20,6 +20,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
 
+from engine.catalog.cache import cached_catalog
 from engine.catalog.loader import load_catalog
 from engine.catalog.model import Catalog
 from engine.progress import Progress
@@ -83,10 +84,34 @@ def load_catalog_memo(rules_dir: Path, schedules_dir: Path) -> Catalog:
 @contextmanager
 def shipped_rules_in_memory() -> Iterator[None]:
     """Within the block, a web app or daemon started on the shipped rules reads them through
-    :func:`load_catalog_memo` (an app on a copy of the rules still validates that copy)."""
+    :func:`load_catalog_memo` (an app on a copy of the rules still validates that copy), not
+    through the catalogue cache of its data folder (which starts empty in a test)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("engine.catalog.watch.load_catalog", load_catalog_memo)
+        patch.setattr(
+            "engine.catalog.watch.cached_catalog",
+            lambda rules, schedules, _cache_dir: load_catalog_memo(rules, schedules),
+        )
         yield
+
+
+@cache
+def _shipped_cache() -> bytes:
+    """The catalogue cache file the engine keeps for the shipped rules (its catalogue from
+    :func:`load_catalog_memo`): the same bytes for every data folder of the session, since
+    its key is the working directory's, the rules' and the engine's."""
+    folder = _SCRATCH / "shipped-cache"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("engine.catalog.loader.load_catalog", load_catalog_memo)
+        cached_catalog(RULES, SCHEDULES, folder)
+    return (folder / "cache" / "catalog.pickle").read_bytes()
+
+
+def seed_catalog_cache(data_dir: Path) -> None:
+    """Give a data folder the catalogue cache of the shipped rules, so that an engine process
+    started on it (from the repository's root) reads the validated catalogue at once."""
+    (data_dir / "cache").mkdir(parents=True, exist_ok=True)
+    (data_dir / "cache" / "catalog.pickle").write_bytes(_shipped_cache())
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from engine.catalog import cache as cache_module
 from engine.catalog.cache import cached_catalog
 from engine.catalog.errors import RuleErrors
 from engine.catalog.model import Catalog
+from engine.catalog.watch import RuleWatcher
 from engine.cli import app
 from engine.progress import Progress
 from engine.render import PLAIN_STATUS_ROWS, row, to_json
@@ -81,6 +82,31 @@ def test_a_corrupt_cache_is_rebuilt(tmp_path: Path) -> None:
     file.write_bytes(cache_module.catalog_key(RULES, SCHEDULES) + b"not a pickle")
     assert cached_catalog(RULES, SCHEDULES, tmp_path).plans
     assert cached_catalog(RULES, SCHEDULES, tmp_path).plans  # and now readable
+
+
+def test_a_daemon_starts_from_the_cache_and_validates_each_edit_once(
+    rules_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``RuleWatcher`` with a data folder (the web app's and the daemon's): the first start
+    validates and caches the rules, the next start on unchanged rules reads the cache, an
+    accepted edit is validated and cached, a broken one refused (the last good rules kept)."""
+    rules, schedules, data = rules_copy / "rules", rules_copy / "schedules", tmp_path / "data"
+    first = RuleWatcher(rules, schedules, data)
+    assert (data / "cache" / "catalog.pickle").is_file()
+    with monkeypatch.context() as patch:
+        patch.setattr("engine.catalog.loader.load_catalog", _no_load)
+        again = RuleWatcher(rules, schedules, data)
+    assert again.catalog is not first.catalog
+    assert again.catalog.plans.keys() == first.catalog.plans.keys()
+    plan = next(iter((rules / "plans").glob("*.yaml")))
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text + "\n# ghi chú của quản trị\n", encoding="utf-8")
+    key = (data / "cache" / "catalog.pickle").read_bytes()[:32]
+    assert again.refresh() == "reloaded"
+    assert (data / "cache" / "catalog.pickle").read_bytes()[:32] != key
+    plan.write_text(text + "\nnot: [closed\n", encoding="utf-8")
+    assert again.refresh() == "rejected" and again.errors
+    assert again.catalog.plans.keys() == first.catalog.plans.keys()
 
 
 def test_a_long_status_list_is_plain_aligned_text(monkeypatch: pytest.MonkeyPatch) -> None:

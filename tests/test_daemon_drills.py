@@ -31,7 +31,7 @@ from engine.store import claims, days, outbox
 from engine.store.database import record
 from engine.store.tables import DayRun, NoticeItemRow, OutboxMessage
 from tests import smtp_faults
-from tests.conftest import ROOT, RULES, SCHEDULES, shipped_rules_in_memory
+from tests.conftest import ROOT, RULES, SCHEDULES, seed_catalog_cache, shipped_rules_in_memory
 
 TEMPLATES = ROOT / "notifications"
 DAY = date(2023, 7, 3)
@@ -254,6 +254,7 @@ def test_engine_serve_after_downtime(
         "ENGINE_DATA_DIR": str(tmp_path),
         "ENGINE_MATCHER": "python",
     }
+    seed_catalog_cache(tmp_path)  # the daemon starts from the validated catalogue
     process = subprocess.Popen(
         [ENGINE, "serve", "--no-web"],
         cwd=ROOT,

@@ -22,7 +22,7 @@ import pytest
 from engine.store.database import make_engine, record
 from engine.store.tables import UserRow
 from engine.web.security import Links
-from tests.conftest import RULES, SCHEDULES
+from tests.conftest import RULES, SCHEDULES, seed_catalog_cache
 from tests.webutil import PASSWORD, cheap_password_hash, csrf_of
 
 SECRET = "khoa-bi-mat-cho-kiem-thu"
@@ -40,6 +40,7 @@ def server(tmp_path: Path, unused_port: int) -> Iterator[tuple[str, subprocess.P
     engine = make_engine(url)
     record(engine, UserRow(username="vp", full_name="A", password_hash=cheap_password_hash()))
     engine.dispose()
+    seed_catalog_cache(tmp_path)  # the server starts from the validated catalogue
     env = {
         **os.environ,
         "ENGINE_DATABASE_URL": url,

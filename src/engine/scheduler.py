@@ -52,7 +52,7 @@ class Daemon:
 
     @classmethod
     def start(cls, settings: Settings) -> Daemon:
-        rules = RuleWatcher(settings.rules_dir, settings.schedules_dir)
+        rules = RuleWatcher(settings.rules_dir, settings.schedules_dir, settings.data_dir)
         daemon = cls(settings, rules, make_matcher(rules.catalog, settings.matcher))
         daemon.engine = make_engine(settings.database_url)
         return daemon

@@ -1,4 +1,5 @@
-"""A cache of the validated catalogue, so that a command does not re-read every rule file.
+"""A cache of the validated catalogue, so that a command, and the web app or daemon starting
+(``engine.catalog.watch.RuleWatcher``), does not re-read every rule file.
 
 Rule: a cached catalogue is used only when its key matches — a SHA-256 over the working
 directory (warnings name files relative to it), the rules and schedules folders, the path and

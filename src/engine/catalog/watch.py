@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 from typing import Literal
 
+from engine.catalog.cache import cached_catalog
 from engine.catalog.errors import RuleErrors
 from engine.catalog.loader import load_catalog
 from engine.catalog.model import Catalog
@@ -29,9 +30,15 @@ def fingerprint(*folders: Path) -> str:
 
 
 class RuleWatcher:
-    def __init__(self, rules_dir: Path, schedules_dir: Path):
+    """The rule set a daemon or the web app serves. With ``cache_dir`` (the data folder),
+    every load goes through the catalogue cache (:mod:`engine.catalog.cache`): a start on
+    unchanged rules reads the validated catalogue instead of every rule file, and each
+    accepted edit is validated once and cached."""
+
+    def __init__(self, rules_dir: Path, schedules_dir: Path, cache_dir: Path | None = None):
         self.folders = (Path(rules_dir), Path(schedules_dir))
-        self.catalog: Catalog = load_catalog(*self.folders)  # a broken start is the caller's error
+        self.cache_dir = cache_dir
+        self.catalog: Catalog = self._load()  # a broken start is the caller's error
         self.seen = fingerprint(*self.folders)
         self.errors: list[str] = []
         self.rejected: RuleErrors | None = None
@@ -42,9 +49,14 @@ class RuleWatcher:
             return "unchanged"
         self.seen = current
         try:
-            self.catalog = load_catalog(*self.folders)
+            self.catalog = self._load()
         except RuleErrors as exc:
             self.errors, self.rejected = [str(e) for e in exc.errors], exc
             return "rejected"
         self.errors, self.rejected = [], None
         return "reloaded"
+
+    def _load(self) -> Catalog:
+        if self.cache_dir is None:
+            return load_catalog(*self.folders)
+        return cached_catalog(*self.folders, self.cache_dir)

@@ -36,7 +36,7 @@ def create_app(settings: Settings) -> FastAPI:
     state = WebState(
         settings,
         make_engine(settings.database_url),
-        RuleWatcher(settings.rules_dir, settings.schedules_dir),
+        RuleWatcher(settings.rules_dir, settings.schedules_dir, settings.data_dir),
         Links(secret),
         secret,
     )
