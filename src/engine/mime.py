@@ -16,7 +16,8 @@ Rules:
 
 This is what Python's ``email`` package produces with its SMTP policy, up to how it folds
 and which transfer encoding it picks for long lines; a reader decodes the same headers and
-bodies from both (``tests/test_mime.py``). The package parses and refolds every header
+bodies from both (``tests/test_mime.py``), up to line ends: the package leaves bare LF inside
+a base64 text part, where ours keeps the canonical CRLF. The package parses and refolds every header
 through its generic parser, which took most of the time of a day's run.
 """
 
