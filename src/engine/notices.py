@@ -95,7 +95,13 @@ def recipients(catalog: Catalog, rule: EscalationRule, fact: Fact) -> list[str]:
 def _asks_office(rule: EscalationRule, fact: Fact) -> bool:
     """An outside body's obligation reaches an office only when the rule asks for it (tests
     ``followed``); a unit-level issue always does."""
-    return fact.occurrence is None or fact.static.followed or "followed" in rule.when
+    return _office_concerned(fact) or "followed" in rule.when
+
+
+def _office_concerned(fact: Fact) -> bool:
+    """Whether a fact reaches an office whatever the rule tests: a unit-level issue, or an
+    obligation of a followed unit."""
+    return fact.occurrence is None or fact.static.followed
 
 
 _OFFICES = ("coordinating_office", "leadership")
@@ -114,14 +120,14 @@ class Reads:
         self.tests_followed = "followed" in rule.when
 
     def of(self, fact: Fact) -> tuple:
-        """Equal tuples, equal recipients (the last part is :func:`_asks_office`, inlined)."""
-        occ, static, _ = fact
+        """Equal tuples, equal recipients (the last part is :func:`_asks_office`)."""
+        static = fact.static
         return (
             self.rule.id,
             self.plan and static.plan,
             self.task and static.task,
             self.unit and static.unit,
-            self.offices and (occ is None or static.followed or self.tests_followed),
+            self.offices and (self.tests_followed or _office_concerned(fact)),
         )
 
 
@@ -176,23 +182,18 @@ class Targets:
                 any(r.offices for r in reads),
             )
         plan, task, unit, offices = parts
-        occ, static, _ = fact
+        static = fact.static
         signature = (
             matched,
             plan and static.plan,
             task and static.task,
             unit and static.unit,
-            offices and (occ is None or static.followed),
+            offices and _office_concerned(fact),
         )
         found = self.memo.get(signature)
         if found is None:
-            options = self.options(fact, matched)
-            found = self.memo[signature] = [
-                (rule, recipient)
-                for recipient, rules in options.items()
-                for rule in rules
-                if len(rules) == 1 or rule.level == max(r.level for r in rules)
-            ]
+            ((_, found),) = _inhibited([(fact, self.options(fact, matched))])
+            self.memo[signature] = found
         return found
 
     def options(self, fact: Fact, matched: frozenset[str]) -> dict[str, list[EscalationRule]]:
@@ -245,7 +246,9 @@ def plan_notices(
     earliest: dict[tuple[str, date], date | None] = {}  # next_due per (rule id, last notice)
     for key, group in by_key.items():
         each = (
-            ((group[0][0], targets.of(*group[0])),) if len(group) == 1 else _across(targets, group)
+            ((group[0][0], targets.of(*group[0])),)
+            if len(group) == 1
+            else _inhibited([(fact, targets.options(fact, matched)) for fact, matched in group])
         )
         for fact, pairs in each:
             for rule, recipient in pairs:
@@ -261,13 +264,12 @@ def plan_notices(
     return digests(day, grouped, {rule.id: rule for rule in catalog.escalation.rules})
 
 
-def _across(
-    targets: Targets, group: list[tuple[Fact, frozenset[str]]]
+def _inhibited(
+    options: list[tuple[Fact, dict[str, list[EscalationRule]]]],
 ) -> list[tuple[Fact, list[tuple[EscalationRule, str]]]]:
-    """Each of the facts sharing one occurrence key with the (rule, recipient) pairs it may
-    notify: per recipient, the highest-level rules matching any of them (inhibition across the
-    facts)."""
-    options = [(fact, targets.options(fact, matched)) for fact, matched in group]
+    """Inhibition: facts of one occurrence key, each with the rules reaching each recipient
+    (:meth:`Targets.options`), and the (rule, recipient) pairs each may notify: per recipient,
+    only the highest-level rules matching any of the facts."""
     top: dict[str, int] = {}
     for _, reaching in options:
         for recipient, rules in reaching.items():
