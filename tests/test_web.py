@@ -33,6 +33,34 @@ def test_password_hashing() -> None:
     assert cheap.split("$")[1] == "16" and verify_password("Mật khẩu có dấu", cheap)
 
 
+def test_apps_of_one_process_share_the_routes_each_on_its_own_state(app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The page routes are built once per process (``engine.web.app.ROUTES``) and every app
+    serves them on its own state: a second app on another database, without accounts, refuses
+    the first app's officer."""
+    from engine.config import load_settings
+    from engine.web.app import ROUTES, create_app
+    from tests.conftest import shipped_rules_in_memory
+
+    first = app.state.web.settings
+    other = load_settings(
+        rules_dir=first.rules_dir,
+        schedules_dir=first.schedules_dir,
+        database_url=f"sqlite:///{tmp_path / 'other.db'}",
+        data_dir=tmp_path / "other",
+        secret_key="mot-khoa-khac-cho-kiem-thu",
+    )
+    with shipped_rules_in_memory():
+        second = create_app(other)
+    for one in (app, second):
+        assert all(any(r is route for r in one.router.routes) for route in ROUTES)
+    for one, where in ((app, "/"), (second, "/admin/login?error=1")):
+        client = TestClient(one)
+        csrf = csrf_of(client.get("/admin/login").text)
+        data = {"username": "vp", "password": PASSWORD, "csrf": csrf, "next": "/"}
+        signed = client.post("/admin/login", data=data, follow_redirects=False)
+        assert signed.headers["location"] == where
+
+
 def test_pages_need_login(client: TestClient) -> None:
     for path in (
         "/",
