@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from html.parser import HTMLParser
 from itertools import pairwise
 from urllib.parse import parse_qsl, urlsplit
 
@@ -14,6 +13,8 @@ import pytest
 from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
+from lxml import etree
+from lxml.html import document_fromstring
 
 from engine.catalog.model import Catalog
 from engine.codes import Status
@@ -27,31 +28,11 @@ DAY = "2024-01-22"
 NOW = "2024-01-22 09:00:00"  # the seed plans' heaviest day
 
 
-class _Text(HTMLParser):
-    """The text a person reads: no tags, attributes, styles or frames' documents."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("style", "script", "title"):
-            self._skip += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("style", "script", "title"):
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self.parts.append(data)
-
-
 def visible(html: str) -> str:
-    parser = _Text()
-    parser.feed(html)
-    return " ".join(" ".join(parser.parts).split())
+    """The text a person reads: no tags, attributes, comments, styles, scripts or title."""
+    tree = document_fromstring(html)
+    etree.strip_elements(tree, "style", "script", "title", etree.Comment, with_tail=False)
+    return " ".join(" ".join(tree.itertext()).split())
 
 
 def rows_of(html: str) -> list[str]:
