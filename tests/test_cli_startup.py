@@ -173,6 +173,16 @@ def test_run_as_a_program_the_app_builds_only_the_command_named(
     assert set(built) >= {c.callback.__name__ for c in every[0] if c.callback}
 
 
+def test_sending_the_outbox_imports_neither_the_scheduler_nor_the_rules(
+    tmp_path: Path, migrated_env: dict[str, str]
+) -> None:
+    """``engine outbox send`` (run by cron, by an admin, by the drills) needs the outbox, the
+    claims and SMTP: not the scheduler, the day's run, the rule catalogue or its loaders."""
+    heavy = ("apscheduler", "engine.scheduler", "engine.runner", "engine.catalog", "jinja2")
+    heavy += ("holidays", "alembic", "yaml")
+    assert _imported(_command("outbox", "send"), tmp_path, heavy, migrated_env) == []
+
+
 def test_an_engine_at_the_newest_revision_skips_alembic(
     tmp_path: Path, migrated_sqlite: Path
 ) -> None:

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import parseaddr
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiosmtplib
 from sqlalchemy.engine import Engine
@@ -29,6 +29,9 @@ from sqlalchemy.exc import DBAPIError
 
 from engine.store import claims
 from engine.store.tables import OutboxMessage
+
+if TYPE_CHECKING:
+    from engine.config import Settings
 
 log = logging.getLogger("engine.mail")
 T = TypeVar("T")
@@ -46,6 +49,20 @@ class SmtpConfig:
     mail_from: str = "Văn phòng Bộ <van-phong-bo@btp.example>"
     timeout: float = 30.0
     connections: int = 4
+
+    @classmethod
+    def of(cls, settings: Settings) -> SmtpConfig:
+        """The SMTP server and sender the engine's settings name."""
+        return cls(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            user=settings.smtp_user,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+            tls=settings.smtp_tls,
+            mail_from=settings.mail_from,
+            connections=settings.smtp_connections,
+        )
 
 
 @dataclass

@@ -138,7 +138,7 @@ class Daemon:
         failing for longer than ``outbox_alert_hours``."""
         since = clock.today() - timedelta(days=self.settings.catch_up_days)
         self._run(days_store.unfinished_days(self.engine, since), "catch-up")
-        report = asyncio.run(deliver(self.engine, smtp_config(self.settings)))
+        report = asyncio.run(deliver(self.engine, SmtpConfig.of(self.settings)))
         if report.sent or report.retried or report.failed:
             log.info(
                 "outbox sent",
@@ -228,16 +228,3 @@ class Daemon:
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def smtp_config(settings: Settings) -> SmtpConfig:
-    return SmtpConfig(
-        host=settings.smtp_host,
-        port=settings.smtp_port,
-        user=settings.smtp_user,
-        password=settings.smtp_password,
-        starttls=settings.smtp_starttls,
-        tls=settings.smtp_tls,
-        mail_from=settings.mail_from,
-        connections=settings.smtp_connections,
-    )

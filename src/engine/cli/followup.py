@@ -80,9 +80,8 @@ def run_once(
 
     from engine import render
     from engine.followup import notice_json
-    from engine.mail import deliver
+    from engine.mail import SmtpConfig, deliver
     from engine.runner import compute, make_matcher, run_day, unit_links
-    from engine.scheduler import smtp_config
     from engine.store import database
 
     settings = get_settings()
@@ -103,7 +102,7 @@ def run_once(
         settings.mail_from,
         unit_links(settings),
     )
-    report = asyncio.run(deliver(engine, smtp_config(settings)))
+    report = asyncio.run(deliver(engine, SmtpConfig.of(settings)))
     if fmt == Format.json:
         data = {
             "date": day.isoformat(),
@@ -225,13 +224,12 @@ def outbox_send() -> None:
     """Gửi ngay các thư đến lượt."""
     import asyncio
 
-    from engine.mail import deliver
-    from engine.scheduler import smtp_config
+    from engine.mail import SmtpConfig, deliver
     from engine.store import database
 
     settings = get_settings()
     report = asyncio.run(
-        deliver(database.make_engine(settings.database_url), smtp_config(settings))
+        deliver(database.make_engine(settings.database_url), SmtpConfig.of(settings))
     )
     out.print(f"Đã gửi {report.sent}, chờ gửi lại {report.retried}, lỗi {report.failed}.")
 

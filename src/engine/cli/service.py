@@ -140,9 +140,8 @@ def demo(
 
     from engine import render
     from engine.config import load_settings
-    from engine.mail import deliver
+    from engine.mail import SmtpConfig, deliver
     from engine.runner import make_matcher, run_day, unit_links
-    from engine.scheduler import smtp_config
     from engine.sink import start_sink
     from engine.store import database
 
@@ -165,7 +164,7 @@ def demo(
             settings.mail_from,
             unit_links(settings),
         )
-        report = asyncio.run(deliver(engine, smtp_config(settings)))
+        report = asyncio.run(deliver(engine, SmtpConfig.of(settings)))
     finally:
         controller.stop()
     out.print(
