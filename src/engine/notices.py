@@ -164,7 +164,8 @@ class Targets:
 
     def __init__(self, catalog: Catalog):
         self.catalog = catalog
-        self.reads = {rule.id: Reads(rule) for rule in catalog.escalation.rules}
+        self.rules = {rule.id: rule for rule in catalog.escalation.rules}
+        self.reads = {rule_id: Reads(rule) for rule_id, rule in self.rules.items()}
         self.addressed: dict[tuple, list[str]] = {}  # Reads.of -> recipients
         self.memo: dict[tuple, list[tuple[EscalationRule, str]]] = {}
         # per set of matched rules: whether any of them reads the plan, task, unit, office
@@ -261,7 +262,7 @@ def plan_notices(
                         continue
                 item = NoticeItem(fact, idempotency_key(key, rule.id, recipient, day))
                 grouped[(recipient, rule.id)].append(item)
-    return digests(day, grouped, {rule.id: rule for rule in catalog.escalation.rules})
+    return digests(day, grouped, targets.rules)
 
 
 def _inhibited(

@@ -78,10 +78,8 @@ class SpanPlanner:
         self.catalog, self.matcher, self.history, self.days = catalog, matcher, history, days
         self.silences = list(silences)
         self.between = catalog.calendar.working_days_between
-        rules = catalog.escalation.rules
-        self.rules = {rule.id: rule for rule in rules}
         self.targets = Targets(catalog)
-        self.limits = _critical_values(rules)
+        self.limits = _critical_values(catalog.escalation.rules)
         self.everyone_cuts = self._everyone_cuts()
         self.counter_cuts: dict[tuple, list[int]] = {}
         self.open: dict[tuple, tuple[Fact, int]] = {}  # shape -> (fact, first day)
@@ -222,7 +220,7 @@ class SpanPlanner:
         return [
             notice
             for day in sorted(self.items)
-            for notice in digests(day, self.items[day], self.rules)
+            for notice in digests(day, self.items[day], self.targets.rules)
         ]
 
 
