@@ -36,8 +36,11 @@ if ! "${RUN[@]}" "$BIN/pg_ctl" -D "$ROOT/data" status >/dev/null 2>&1; then
   mkdir -p "$ROOT"
   [ "$(id -u)" = 0 ] && chown postgres "$ROOT"
   "${RUN[@]}" "$BIN/initdb" -D "$ROOT/data" -U engine --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  # A throwaway server: no fsync, and only the WAL needed for crash recovery (wal_level=minimal,
+  # which needs max_wal_senders=0), so the tests' CREATE DATABASE ... STRATEGY FILE_COPY copies
+  # its template without logging it.
   "${RUN[@]}" "$BIN/pg_ctl" -D "$ROOT/data" -l "$ROOT/log" -w \
-    -o "-p $PORT -k $ROOT -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+    -o "-p $PORT -k $ROOT -c listen_addresses=127.0.0.1 -c fsync=off -c wal_level=minimal -c max_wal_senders=0" start >/dev/null
   "${RUN[@]}" "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U engine engine_test
   echo "export ENGINE_TEST_PG_STARTED=1"
 fi
