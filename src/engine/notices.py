@@ -231,24 +231,29 @@ def plan_notices(
     ``targets``: the memo of the run's other days (a catch-up keeps one), else a new one."""
     targets = targets or Targets(catalog)
     active = [s for s in silences if s.until >= day]
-    by_key: dict[str, list[tuple[Fact, frozenset[str]]]] = {}
+    # Per occurrence key its first fact, and the further ones of the rare keys that have some
+    # (no list per key: a million facts are a million keys).
+    first: dict[str, tuple[Fact, frozenset[str]]] = {}
+    more: dict[str, list[tuple[Fact, frozenset[str]]]] = {}
     for fact, matched in zip(facts, matches, strict=True):
         if not matched:
             continue
         if active and any(s.covers(fact.plan, fact.task, fact.unit, day) for s in active):
             continue
         key = fact.key
-        group = by_key.get(key)
-        if group is None:
-            by_key[key] = [(fact, frozenset(matched))]
+        if key not in first:
+            first[key] = (fact, frozenset(matched))
+        elif key in more:
+            more[key].append((fact, frozenset(matched)))
         else:
-            group.append((fact, frozenset(matched)))
+            more[key] = [first[key], (fact, frozenset(matched))]
     grouped: dict[tuple[str, str], list[NoticeItem]] = defaultdict(list)
     earliest: dict[tuple[str, date], date | None] = {}  # next_due per (rule id, last notice)
-    for key, group in by_key.items():
+    for key, head in first.items():
+        group = more.get(key)
         each = (
-            ((group[0][0], targets.of(*group[0])),)
-            if len(group) == 1
+            ((head[0], targets.of(*head)),)
+            if group is None
             else _inhibited([(fact, targets.options(fact, matched)) for fact, matched in group])
         )
         for fact, pairs in each:
