@@ -240,13 +240,13 @@ def plan_notices(
             continue
         if active and any(s.covers(fact.plan, fact.task, fact.unit, day) for s in active):
             continue
-        key = fact.key
+        key, entry = fact.key, (fact, frozenset(matched))
         if key not in first:
-            first[key] = (fact, frozenset(matched))
+            first[key] = entry
         elif key in more:
-            more[key].append((fact, frozenset(matched)))
+            more[key].append(entry)
         else:
-            more[key] = [first[key], (fact, frozenset(matched))]
+            more[key] = [first[key], entry]
     grouped: dict[tuple[str, str], list[NoticeItem]] = defaultdict(list)
     earliest: dict[tuple[str, date], date | None] = {}  # next_due per (rule id, last notice)
     for key, head in first.items():
