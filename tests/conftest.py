@@ -248,7 +248,7 @@ def _create_database(base: str, name: str, template: str | None = None) -> None:
     """Create database ``name``, empty or as a copy of ``template``. From PostgreSQL 15 on, the
     copy is made file by file (``STRATEGY FILE_COPY``) rather than page by page through the
     shared buffers: on the server of ``scripts/postgres.sh`` (``wal_level=minimal``) the whole
-    suite's clones then cost the server about 10 s less CPU (36 s → 27 s in one run each)."""
+    suite's clones then cost the server about 6–10 s less CPU (33–36 s → 25–27 s a run)."""
     clause = ""
     with _admin(base).connect() as connection:
         if template:
